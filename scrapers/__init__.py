@@ -1,0 +1,1 @@
+"""Collectors and parsers for the public procurement registers (no Flask, no portal)."""
