@@ -1,0 +1,217 @@
+"""Tolerant readers for the parts of an OCDS release: a wrong type gives None, never an exception.
+
+Real register data breaks its schemas (FEEDS.md §2.6: `"durationInDays": "1e9999"` as a string,
+`lots[].description: null`, `details: null` in Sell2Wales parties), so every reader checks types.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from scrapers.records import Award, Lot
+from scrapers.regions import region_codes
+
+# FTS and CF publish UK local times; a value without an offset is read as London time (FEEDS.md §0.5, §1.3).
+LONDON = ZoneInfo("Europe/London")
+
+_ORG_ID = re.compile(r"([A-Z]{2}-[A-Za-z0-9]+)-(.+)")  # org-id.guide style: "GB-PPON-PJJX-1133-JRGV"
+_LOCAL_ORG_ID = re.compile(r"org-\d+")  # Proactis (S2W/PCS) per-release ids (FEEDS.md §3.6)
+DEVOLVED_SCHEME = "UK_CA_DEVOLVED_REGULATIONS"
+
+
+def obj(value: object) -> dict:
+    """Return `value` if it is a JSON object, else an empty dict."""
+    return value if isinstance(value, dict) else {}
+
+
+def objs(value: object) -> list[dict]:
+    """Return the JSON objects of a list (anything else in it, or a non-list, is ignored)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def text(value: object) -> str | None:
+    """Return a string stripped of surrounding whitespace, None for empty or non-strings; never unescape."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+def number(value: object) -> float | None:
+    """Return a finite JSON number as float (bools, strings, `1e9999` → None)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    result = float(value)
+    return result if math.isfinite(result) else None
+
+
+def flag(value: object) -> bool | None:
+    """Return a JSON boolean, None for anything else."""
+    return value if isinstance(value, bool) else None
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """Parse an ISO 8601 date or datetime into aware UTC (naive and date-only values are London time)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=LONDON)
+    return parsed.astimezone(UTC)
+
+
+def strings(value: object) -> list[str]:
+    """Return the non-empty strings of a list."""
+    if not isinstance(value, list):
+        return []
+    return [item.strip() for item in value if isinstance(item, str) and item.strip()]
+
+
+def cpv_codes(tender: dict) -> list[tuple[str, str | None]]:
+    """Collect CPV (code, label) pairs from tender and item classifications, first label kept."""
+    found: dict[str, str | None] = {}
+
+    def add(classification: dict) -> None:
+        scheme = classification.get("scheme")
+        code = text(classification.get("id"))
+        if code is None or not isinstance(scheme, str) or scheme.strip().upper() != "CPV":
+            return
+        label = text(classification.get("description"))
+        if found.get(code) is None:  # new code, or a later copy that finally carries a label
+            found[code] = label
+
+    add(obj(tender.get("classification")))
+    for classification in objs(tender.get("additionalClassifications")):
+        add(classification)
+    for item in objs(tender.get("items")):
+        add(obj(item.get("classification")))
+        for classification in objs(item.get("additionalClassifications")):
+            add(classification)
+    return list(found.items())
+
+
+def delivery_regions(tender: dict, source: str) -> list[str]:
+    """Collect item delivery regions in published order, mapping CF region names to NUTS codes."""
+    found: dict[str, None] = {}
+    for item in objs(tender.get("items")):
+        for address in objs(item.get("deliveryAddresses")):
+            region = text(address.get("region"))
+            if region is None:
+                continue
+            for code in region_codes(region) if source == "cf" else (region,):
+                found[code] = None
+    return list(found)
+
+
+def normalise_name(name: str) -> str:
+    """Return a buyer name as a grouping key: casefolded, single-spaced, trailing commas dropped."""
+    return " ".join(name.split()).rstrip(", ").casefold()
+
+
+def buyer_fields(release: dict, parties: dict[str, dict], source: str) -> dict:
+    """Return the buyer_* fields from `buyer` and its `parties[]` entry."""
+    buyer = obj(release.get("buyer"))
+    buyer_id = text(buyer.get("id"))
+    party = parties.get(buyer_id, {}) if buyer_id else {}
+    if not buyer:  # some FTS releases (e.g. UK11) only name the buyer in parties[] (roles ∋ buyer)
+        party = next((p for p in parties.values() if "buyer" in strings(p.get("roles"))), {})
+        buyer_id = text(party.get("id"))
+    name = text(buyer.get("name")) or text(party.get("name"))
+    details = obj(party.get("details"))
+    devolved = next(
+        (text(c.get("id")) for c in objs(details.get("classifications")) if c.get("scheme") == DEVOLVED_SCHEME), None
+    )
+    scheme = identifier = None
+    if source == "s2w" or (buyer_id and _LOCAL_ORG_ID.fullmatch(buyer_id)):
+        # Proactis ids are local to one release ("org-3"), so key the buyer by its name (FEEDS.md §3.6).
+        scheme, identifier = "S2W-NAME", normalise_name(name) if name else None
+    elif buyer_id:
+        party_identifier = obj(party.get("identifier"))
+        scheme, identifier = text(party_identifier.get("scheme")), text(party_identifier.get("id"))
+        if not (scheme and identifier):
+            match = _ORG_ID.fullmatch(buyer_id)
+            scheme, identifier = (match.group(1), match.group(2)) if match else (None, buyer_id)
+    return {
+        "buyer_scheme": scheme,
+        "buyer_identifier": identifier,
+        "buyer_name": name,
+        "buyer_devolved": devolved,
+        "buyer_region": text(obj(party.get("address")).get("region")),
+    }
+
+
+def suitability(tender: dict, lots: list[dict], key: str) -> bool | None:
+    """Return True if the tender or any lot is suitable for `key` (sme/vcse), False only if stated."""
+    values = [flag(obj(tender.get("suitability")).get(key))]
+    values += [flag(obj(lot.get("suitability")).get(key)) for lot in lots]
+    if True in values:
+        return True
+    return False if False in values else None
+
+
+def contract_dates(tender: dict, lots: list[dict], release: dict) -> tuple[datetime | None, ...]:
+    """Return (start, end, max extent) from tender.contractPeriod, else spanning lots, else awards/contracts."""
+    period = obj(tender.get("contractPeriod"))
+    if period:
+        return tuple(parse_datetime(period.get(k)) for k in ("startDate", "endDate", "maxExtentDate"))
+    # FTS puts contract periods on lots only (FEEDS.md §2.5); award notices carry them on awards/contracts.
+    periods = [obj(lot.get("contractPeriod")) for lot in lots]
+    if not any(periods):
+        periods = [obj(a.get("contractPeriod")) for a in objs(release.get("awards"))]
+        periods += [obj(c.get("period")) for c in objs(release.get("contracts"))]
+    starts = [d for d in (parse_datetime(p.get("startDate")) for p in periods) if d]
+    ends = [d for d in (parse_datetime(p.get("endDate")) for p in periods) if d]
+    extents = [d for d in (parse_datetime(p.get("maxExtentDate")) for p in periods) if d]
+    return (min(starts, default=None), max(ends, default=None), max(extents, default=None))
+
+
+def parse_lot(lot: dict, position: int) -> Lot:
+    """Return one tender lot as a Lot."""
+    value = obj(lot.get("value"))
+    start, end, extent = contract_dates(lot, [], {})
+    suitable = obj(lot.get("suitability"))
+    lot_id = lot.get("id")
+    return Lot(
+        id=str(lot_id).strip() if isinstance(lot_id, str | int) and str(lot_id).strip() else str(position),
+        title=text(lot.get("title")),
+        description=text(lot.get("description")),
+        value_amount=number(value.get("amount")),
+        value_gross=number(value.get("amountGross")),
+        sme=flag(suitable.get("sme")),
+        vcse=flag(suitable.get("vcse")),
+        contract_start=start,
+        contract_end=end,
+        contract_max_extent=extent,
+    )
+
+
+def parse_award(award: dict, position: int, parties: dict[str, dict]) -> Award:
+    """Return one award with its suppliers' SME/VCSE flags from their parties[] entries."""
+    value = obj(award.get("value"))
+    suppliers = []
+    for supplier in objs(award.get("suppliers")):
+        supplier_id = text(supplier.get("id"))
+        details = obj(parties.get(supplier_id, {}).get("details")) if supplier_id else {}
+        scale = text(details.get("scale"))
+        suppliers.append(
+            {
+                "name": text(supplier.get("name")) or text(parties.get(supplier_id or "", {}).get("name")),
+                "id": supplier_id,
+                "sme": None if scale is None else scale.casefold() == "sme",
+                "vcse": flag(details.get("vcse")),
+            }
+        )
+    award_id = award.get("id")
+    return Award(
+        id=str(award_id).strip() if isinstance(award_id, str | int) and str(award_id).strip() else str(position),
+        date=parse_datetime(award.get("date")),
+        value_amount=number(value.get("amount")),
+        value_gross=number(value.get("amountGross")),
+        currency=text(value.get("currency")),
+        suppliers=suppliers,
+    )
