@@ -1,0 +1,41 @@
+"""Where the real recorded register responses live, and a skip when they are absent.
+
+They are public data with officers' contact details: read them in place, never copy them here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(os.environ.get("PIBLINELL_REAL_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"))
+
+FTS_DAY = "find_a_tender/foretender/backfill/2026-08-10"
+
+
+def real_path(relative: str) -> Path:
+    """Return the path of a real recorded file, skipping the test when the folder is absent."""
+    path = FIXTURES / relative
+    if not path.exists():
+        pytest.skip(f"real recorded register data not available at {path} (../shared/fixtures is absent)")
+    return path
+
+
+def real_json(relative: str):
+    """Load a real recorded JSON file (skips when absent)."""
+    return json.loads(real_path(relative).read_text(encoding="utf-8"))
+
+
+def real_headers(relative: str) -> tuple[int, dict[str, str]]:
+    """Parse a recorded `.headers` file into (status, headers)."""
+    lines = real_path(relative).read_text(encoding="utf-8").splitlines()
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            key, value = line.split(":", 1)
+            headers[key.strip().lower()] = value.strip()
+    return status, headers
