@@ -1,0 +1,28 @@
+"""Piblinell: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from portal import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app: configuration, database, language, blueprints and commands; no business logic."""
+    app = Flask(__name__, instance_path=str(config.INSTANCE), instance_relative_config=False)
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from portal import cli, clock, db, i18n, public
+
+    db.init_app(app)
+    i18n.init_app(app)
+    cli.init_app(app)
+    clock.init_app(app)
+    public.init_app(app)
+    # blueprints and CLI
+    return app

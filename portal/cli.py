@@ -1,0 +1,116 @@
+"""The operator's commands: `flask collect`, `import`, `stats`, `sources`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from portal import jobs
+from portal.db import session_scope
+from portal.importer import import_paths
+from portal.stats import source_health, stats
+
+
+def _iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or datetime") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@click.command("collect")
+@click.argument("sources", nargs=-1)
+@click.option("--since", help="ISO date or datetime to collect from (default: the watermark)")
+@click.option("--until", help="ISO date or datetime to collect to (default: now)")
+def collect_command(sources, since, until):
+    """Collect notices from the registers (all configured sources by default)."""
+    known = current_app.config["COLLECT_SOURCES"] + ["fts", "cf", "s2w"]
+    for source in sources:
+        if source not in known:
+            raise click.BadParameter(f"unknown source {source!r}; choose from fts, cf, s2w")
+    bars: dict[str, object] = {}
+
+    def progress(name: str, done: int, total: int) -> None:
+        if sys.stdout.isatty():
+            if name not in bars:
+                bars[name] = click.progressbar(length=total, label=f"{name}", show_pos=True)
+                bars[name].__enter__()
+            bars[name].update(1)
+            if done == total:
+                bars[name].__exit__(None, None, None)
+
+    runs = jobs.collect(list(sources) or None, _iso(since), _iso(until), progress=progress)
+    failed = False
+    for run in runs:
+        click.echo(
+            f"{run.source}: {run.status}, {run.pages} pages, {run.releases_new} new, {run.duplicates} duplicate, "
+            f"{run.quarantined} quarantined" + (f" — {run.error}" if run.error else "")
+        )
+        for partition in run.failed_partitions:
+            click.echo(f"  partition {partition['partition']} from {partition['start']} failed: {partition['error']}")
+        failed |= run.status == "failed"
+    if failed:
+        sys.exit(1)
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(paths):
+    """Import OCDS releases from files (packages, arrays, JSON Lines; gzipped or not)."""
+    try:
+        counts = import_paths(list(paths))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"imported {counts.new} releases ({counts.updated} updated), skipped {counts.duplicates} as duplicate, "
+        f"quarantined {counts.quarantined}; {len(counts.procurements)} procurements touched"
+    )
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+def stats_command(as_json):
+    """Show how many releases and procurements are stored."""
+    with session_scope() as session:
+        result = stats(session)
+    if as_json:
+        click.echo(json.dumps(result, sort_keys=False))
+        return
+    for key in ("releases", "procurements", "quarantined"):
+        click.echo(f"{key}: {result[key]}")
+    for key in ("by_notice_type", "by_stage", "by_source"):
+        click.echo(f"{key}: " + ", ".join(f"{k} {v}" for k, v in result[key].items()))
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "never"
+
+
+@click.command("sources")
+def sources_command():
+    """Show each source's last runs and health."""
+    with session_scope() as session:
+        health = source_health(session, ["fts", "cf", "s2w"])
+    click.echo(f"{'source':6} {'watermark':16} {'last success':16} last error")
+    for row in health:
+        error = f"{_when(row['last_error_at'])}: {row['last_error'][:80]}" if row["last_error"] else "-"
+        click.echo(f"{row['source']:6} {_when(row['watermark']):16} {_when(row['last_success']):16} {error}")
+        for run in row["runs"]:
+            click.echo(
+                f"    {_when(run.started_at)} {run.status:8} {run.pages:4} pages {run.releases_new:6} new "
+                f"{run.quarantined:4} quarantined"
+            )
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    for command in (collect_command, import_command, stats_command, sources_command):
+        app.cli.add_command(command)

@@ -1,0 +1,54 @@
+"""Configuration: the only reader of environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("INSTANCE_DIR", ROOT / "instance"))
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def from_environment() -> dict:
+    """Return the app's configuration read from the environment, with embedded defaults."""
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-change-me"),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'piblinell.sqlite3'}"),
+        "INDEX_DIR": os.environ.get("INDEX_DIR", str(INSTANCE / "index")),
+        "LOCK_DIR": os.environ.get("LOCK_DIR", str(INSTANCE)),
+        # The registers (FEEDS.md); tests point these at a loopback server.
+        "FTS_BASE_URL": os.environ.get("FTS_BASE_URL", "https://www.find-tender.service.gov.uk"),
+        "CF_BASE_URL": os.environ.get("CF_BASE_URL", "https://www.contractsfinder.service.gov.uk"),
+        "S2W_BASE_URL": os.environ.get("S2W_BASE_URL", "https://api.sell2wales.gov.wales"),
+        "S2W_RSS_URL": os.environ.get(
+            "S2W_RSS_URL", "https://www.sell2wales.gov.wales/rss/rss_switch.aspx?Type=2&ID=&Status=0"
+        ),
+        # FTS allows 12 requests per 120 s (FEEDS.md §0.4); CF throttles after ~12 quick pages.
+        "FTS_MIN_INTERVAL": _float("FTS_MIN_INTERVAL", 10.0),
+        "CF_MIN_INTERVAL": _float("CF_MIN_INTERVAL", 2.0),
+        "S2W_MIN_INTERVAL": _float("S2W_MIN_INTERVAL", 2.0),
+        "COLLECT_SOURCES": _list("COLLECT_SOURCES", "fts,cf,s2w"),
+        "BACKFILL_DAYS": _int("BACKFILL_DAYS", 30),
+        "USER_AGENT": os.environ.get(
+            "USER_AGENT", "Piblinell/0.1 (+https://github.com/piblinell/piblinell; open-source procurement portal)"
+        ),
+        # The clock's schedule, as data: job id -> (dotted function, trigger kwargs).
+        "CLOCK_SCHEDULE": {
+            "collect": ("portal.jobs:scheduled_collect", {"trigger": "interval", "minutes": _int("COLLECT_MINUTES", 60)}),
+            "refresh-stages": ("portal.jobs:refresh_stages", {"trigger": "cron", "minute": 5}),
+        },
+    }
