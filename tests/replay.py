@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from urllib.parse import parse_qsl, urlsplit
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
+from scrapers.base import Page, PartitionFailed, Window
 from tests.realdata import FIXTURES, real_headers, real_path
 
 # Set by the loopback server itself or describing the original transfer, not the body we replay
@@ -56,6 +58,27 @@ def serve_chain(server: HTTPServer, body_files: Sequence[str]) -> None:
     for body_file in body_files:
         serve_recorded(server, url, body_file)
         url = (json.loads(real_path(body_file).read_bytes()).get("links") or {}).get("next")
+
+
+def loopback_base(server: HTTPServer) -> str:
+    """Return the server's base URL without a trailing slash, as a collector's base_url."""
+    return server.url_for("/").rstrip("/")
+
+
+def sent_queries(server: HTTPServer) -> list[dict[str, str]]:
+    """Return the decoded query of every request the server has received, in order."""
+    return [dict(parse_qsl(request.query_string.decode(), keep_blank_values=True)) for request, _ in server.log]
+
+
+def drive(collector, since: datetime, until: datetime) -> tuple[list[Page], list[tuple[Window, PartitionFailed]]]:
+    """Run a collector as the portal's job runner does: every window, partition failures collected."""
+    pages, failures = [], []
+    for window in collector.windows(since, until):
+        try:
+            pages.extend(collector.pages(window))
+        except PartitionFailed as error:
+            failures.append((window, error))
+    return pages, failures
 
 
 class FakeTime:

@@ -9,15 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pytest_httpserver import HTTPServer
 
-from scrapers.base import FeedError, Page, PartitionFailed, Window
+from scrapers.base import FeedError, Window
 from scrapers.contracts_finder import ContractsFinder
 from scrapers.find_a_tender import FindATender
 from scrapers.http import PoliteClient
 from scrapers.paging import london_local, rebase_url
 from scrapers.registry import COLLECTORS, make_collector
-from scrapers.sell2wales import DEFAULT_NOTICE_TYPES, Sell2Wales
 from tests.realdata import FTS_DAY, real_json
-from tests.replay import FakeTime, serve_chain, serve_recorded, split_url
+from tests.replay import FakeTime, drive, loopback_base, sent_queries, serve_chain, serve_recorded, split_url
 
 PROBE = "find_a_tender/foretender/probe"
 CF_PAGE = "contracts_finder/cf_ocds_search_2025-01-23_limit100_page.json"
@@ -37,32 +36,13 @@ def polite(fake: FakeTime, **kwargs) -> PoliteClient:
     return PoliteClient(sleep=fake.sleep, clock=fake.clock, **kwargs)
 
 
-def base(server: HTTPServer) -> str:
-    return server.url_for("/").rstrip("/")
-
-
-def run(collector, since: datetime, until: datetime) -> tuple[list[Page], list[tuple[Window, PartitionFailed]]]:
-    """Drive a collector as the portal's job runner does."""
-    pages, failures = [], []
-    for window in collector.windows(since, until):
-        try:
-            pages.extend(collector.pages(window))
-        except PartitionFailed as error:
-            failures.append((window, error))
-    return pages, failures
-
-
-def queries(server: HTTPServer) -> list[dict[str, str]]:
-    return [split_url(f"?{request.query_string.decode()}")[1] for request, _ in server.log]
-
-
 # --- Find a Tender ---------------------------------------------------------------------------
 
 
 def test_fts_walks_the_real_five_page_day_without_loss_or_doubling(httpserver: HTTPServer, fake: FakeTime):
     files = [f"{FTS_DAY}/page-00{n}.json" for n in range(1, 6)]
     serve_chain(httpserver, files)
-    fts = FindATender(polite(fake), base(httpserver))
+    fts = FindATender(polite(fake), loopback_base(httpserver))
 
     # 2026-08-10 00:00 London (BST) is 2026-08-09 23:00 UTC
     windows = fts.windows(utc(2026, 8, 9, 23), utc(2026, 8, 10, 23))
@@ -73,19 +53,19 @@ def test_fts_walks_the_real_five_page_day_without_loss_or_doubling(httpserver: H
     got = [release["id"] for page in pages for release in page.releases]
     recorded = [release["id"] for name in files for release in real_json(name)["releases"]]
     assert len(got) == len(set(got)) == 459 and set(got) == set(recorded)
-    sent = queries(httpserver)
+    sent = sent_queries(httpserver)
     assert sent[0] == {"updatedFrom": "2026-08-10T00:00:00", "updatedTo": "2026-08-11T00:00:00", "limit": "100"}
     assert all("cursor" in query for query in sent[1:]) and not any("stages" in query for query in sent)
-    assert all(page.url.startswith(base(httpserver)) for page in pages)
+    assert all(page.url.startswith(loopback_base(httpserver)) for page in pages)
 
 
 def test_fts_real_429_then_the_real_retry(httpserver: HTTPServer, fake: FakeTime):
     url = real_json(f"{PROBE}/22-window-noZ.json")["uri"]  # updatedFrom=2026-08-11T16:00:00 (BST)
     serve_recorded(httpserver, url, f"{PROBE}/20-window-noZ-429.txt", f"{PROBE}/20-window-noZ-429.headers", once=True)
     serve_recorded(httpserver, url, f"{PROBE}/22-window-noZ.json")
-    fts = FindATender(polite(fake), base(httpserver))
+    fts = FindATender(polite(fake), loopback_base(httpserver))
 
-    pages, failures = run(fts, utc(2026, 8, 11, 15), utc(2026, 8, 11, 16))
+    pages, failures = drive(fts, utc(2026, 8, 11, 15), utc(2026, 8, 11, 16))
 
     assert fake.sleeps == [120.0] and not failures
     assert len(pages) == 1 and len(pages[0].releases) == 43
@@ -97,9 +77,9 @@ def test_fts_drops_the_real_server_side_duplicate(httpserver: HTTPServer, fake: 
     serve_recorded(httpserver, first, page_050)
     # the real next link (real host, cursor) answered by the real empty terminal page
     serve_recorded(httpserver, real_json(page_050)["links"]["next"], f"{PROBE}/24-stages-combo.json")
-    fts = FindATender(polite(fake), base(httpserver))
+    fts = FindATender(polite(fake), loopback_base(httpserver))
 
-    pages, _ = run(fts, utc(2026, 7, 31, 23), utc(2026, 8, 1, 23))
+    pages, _ = drive(fts, utc(2026, 7, 31, 23), utc(2026, 8, 1, 23))
 
     ids = [release["id"] for release in pages[0].releases]
     assert len(real_json(page_050)["releases"]) == 100
@@ -111,9 +91,9 @@ def test_fts_empty_page_with_empty_published_date_ends_the_window(httpserver: HT
     first = f"{FTS_PATH}?limit=100&updatedFrom=2026-08-12T00:00:00&updatedTo=2026-08-12T10:00:00"
     serve_recorded(httpserver, first, f"{PROBE}/24-stages-combo.json")
     assert real_json(f"{PROBE}/24-stages-combo.json")["publishedDate"] == ""
-    fts = FindATender(polite(fake), base(httpserver))
+    fts = FindATender(polite(fake), loopback_base(httpserver))
 
-    pages, _ = run(fts, utc(2026, 8, 11, 23), utc(2026, 8, 12, 9))
+    pages, _ = drive(fts, utc(2026, 8, 11, 23), utc(2026, 8, 12, 9))
 
     assert [page.releases for page in pages] == [[]]
 
@@ -124,27 +104,27 @@ def test_fts_empty_releases_with_a_next_link_is_not_the_end(httpserver: HTTPServ
         {"releases": [{"id": "1"}, {"id": "2"}]}
     )
     httpserver.expect_request(FTS_PATH).respond_with_json({"releases": [], "links": {"next": nxt}})
-    pages = list(FindATender(polite(fake), base(httpserver)).pages(Window(utc(2026, 1, 1), utc(2026, 1, 2))))
+    pages = list(FindATender(polite(fake), loopback_base(httpserver)).pages(Window(utc(2026, 1, 1), utc(2026, 1, 2))))
     assert [len(page.releases) for page in pages] == [0, 2]
 
 
 def test_fts_dedupes_across_pages_of_one_window_and_keeps_releases_without_id(httpserver: HTTPServer, fake: FakeTime):
-    nxt = f"{base(httpserver)}{FTS_PATH}?cursor=Mg=="
+    nxt = f"{loopback_base(httpserver)}{FTS_PATH}?cursor=Mg=="
     httpserver.expect_request(FTS_PATH, query_string={"cursor": "Mg=="}).respond_with_json(
         {"releases": [{"id": "b"}, {"id": "c"}, {"tag": ["tender"]}]}
     )
     httpserver.expect_request(FTS_PATH).respond_with_json(
         {"releases": [{"id": "a"}, {"id": "b"}], "links": {"next": nxt}}
     )
-    pages = list(FindATender(polite(fake), base(httpserver)).pages(Window(utc(2026, 1, 1), utc(2026, 1, 2))))
+    pages = list(FindATender(polite(fake), loopback_base(httpserver)).pages(Window(utc(2026, 1, 1), utc(2026, 1, 2))))
     assert [page.releases for page in pages] == [[{"id": "a"}, {"id": "b"}], [{"id": "c"}, {"tag": ["tender"]}]]
 
 
 def test_fts_next_link_loop_is_a_feed_error(httpserver: HTTPServer, fake: FakeTime):
-    loop = f"{base(httpserver)}{FTS_PATH}?cursor=same"
+    loop = f"{loopback_base(httpserver)}{FTS_PATH}?cursor=same"
     httpserver.expect_request(FTS_PATH).respond_with_json({"releases": [], "links": {"next": loop}})
     with pytest.raises(FeedError, match="loops"):
-        list(FindATender(polite(fake), base(httpserver)).pages(Window(utc(2026, 1, 1), utc(2026, 1, 2))))
+        list(FindATender(polite(fake), loopback_base(httpserver)).pages(Window(utc(2026, 1, 1), utc(2026, 1, 2))))
 
 
 def test_fts_windows_are_at_most_a_day_and_overlap_by_an_hour():
@@ -161,14 +141,14 @@ def test_fts_windows_are_at_most_a_day_and_overlap_by_an_hour():
 
 def test_fts_query_times_are_london_local_across_both_clock_changes(httpserver: HTTPServer, fake: FakeTime):
     httpserver.expect_request(FTS_PATH).respond_with_json({"releases": []})
-    fts = FindATender(polite(fake), base(httpserver))
+    fts = FindATender(polite(fake), loopback_base(httpserver))
 
     # spring forward 2026-03-29 01:00 UTC; fall back 2026-10-25 01:00 UTC
     for since, until in ((utc(2026, 3, 28, 12), utc(2026, 3, 29, 12)), (utc(2026, 10, 24, 12), utc(2026, 10, 25, 12))):
         for window in fts.windows(since, until):
             list(fts.pages(window))
 
-    assert [(q["updatedFrom"], q["updatedTo"]) for q in queries(httpserver)] == [
+    assert [(q["updatedFrom"], q["updatedTo"]) for q in sent_queries(httpserver)] == [
         ("2026-03-28T12:00:00", "2026-03-29T13:00:00"),  # GMT → BST
         ("2026-10-24T13:00:00", "2026-10-25T12:00:00"),  # BST → GMT
     ]
@@ -195,14 +175,14 @@ def test_cf_follows_the_real_next_link_and_waits_five_minutes_on_403(httpserver:
     serve_recorded(httpserver, page["uri"], CF_PAGE)  # no headers were recorded for CF: a plain 200
     next_path, next_query = split_url(page["links"]["next"])
     httpserver.expect_request(next_path, query_string=next_query).respond_with_json({"releases": []})
-    cf = ContractsFinder(polite(fake), base(httpserver))
+    cf = ContractsFinder(polite(fake), loopback_base(httpserver))
 
     # 2025-01-20T23:00:00 in the recorded query is GMT, i.e. UTC
-    pages, failures = run(cf, utc(2025, 1, 20, 23), utc(2025, 1, 23, 23))
+    pages, failures = drive(cf, utc(2025, 1, 20, 23), utc(2025, 1, 23, 23))
 
     assert fake.sleeps == [300.0] and not failures
     assert [len(p.releases) for p in pages] == [100, 0]
-    assert queries(httpserver)[1] == {
+    assert sent_queries(httpserver)[1] == {
         "publishedFrom": "2025-01-20T23:00:00",
         "publishedTo": "2025-01-23T23:00:00",
         "limit": "100",
@@ -212,7 +192,9 @@ def test_cf_follows_the_real_next_link_and_waits_five_minutes_on_403(httpserver:
 def test_cf_latin1_page_is_read(httpserver: HTTPServer, fake: FakeTime):
     body = json.dumps({"releases": [{"id": "x-1", "tender": {"title": "Kbenhavn \u00f8 \u00a3"}}]}, ensure_ascii=False)
     httpserver.expect_request("/Published/Notices/OCDS/Search").respond_with_data(body.encode("latin-1"))
-    pages = list(ContractsFinder(polite(fake), base(httpserver)).pages(Window(utc(2025, 1, 1), utc(2025, 1, 16))))
+    pages = list(
+        ContractsFinder(polite(fake), loopback_base(httpserver)).pages(Window(utc(2025, 1, 1), utc(2025, 1, 16)))
+    )
     assert pages[0].releases[0]["tender"]["title"] == "Kbenhavn \u00f8 \u00a3"
 
 
@@ -222,137 +204,18 @@ def test_cf_windows_are_fifteen_days():
     assert all(w.end - w.start <= timedelta(days=15) for w in windows) and windows[-1].end == utc(2025, 3, 1)
 
 
-# --- Sell2Wales ------------------------------------------------------------------------------
-
-S2W_PATH = "/v1/Notices"
-S2W_500 = "Error converting data type nvarchar to float."  # reported 2026 body (FEEDS.md §3.3)
-
-
-def s2w_release(number: int, title: str) -> dict:
-    """Return a synthetic release shaped like the real ones (sell2wales/s2w_releases_2025-02_…_89.json)."""
-    return {
-        "id": f"ocds-kuma6s-{number}-release-{number}",
-        "ocid": f"ocds-kuma6s-{number}",
-        "date": "2025-02-21T00:00:00Z",
-        "tag": ["tender"],
-        "language": "EN",
-        "buyer": {"name": "Cyngor Sir Ceredigion County Council", "id": "org-1"},
-        "tender": {
-            "title": title,
-            "status": "active",
-            "documents": [
-                {
-                    "id": f"FEB{number}",
-                    "documentType": "contractNotice",
-                    "url": f"https://www.sell2wales.gov.wales/search/show/search_view.aspx?ID=FEB{number}",
-                }
-            ],
-        },
-    }
-
-
-def s2w_package(*releases: dict) -> dict:
-    # The S2W envelope was never seen (FEEDS.md §3.2): a standard release package is assumed.
-    return {"uri": "https://api.sell2wales.gov.wales/v1/Notices", "version": "1.1", "releases": list(releases)}
-
-
-def s2w_query(month: str, kind: int | str, locale: str) -> dict[str, str]:
-    return {"dateFrom": month, "noticeType": str(kind), "outputType": "0", "locale": locale}
-
-
-def test_synthetic_s2w_releases_have_the_real_shape():
-    real = real_json("sell2wales/s2w_releases_2025-02_contract_notices_89.json")
-    synthetic = s2w_release(1, "x")
-    assert set(synthetic) <= set(real[0]) and set(synthetic["tender"]) <= set(real[0]["tender"])
-    assert synthetic["tender"]["documents"][0].keys() <= real[0]["tender"]["documents"][0].keys()
-
-
-def test_s2w_windows_are_months_times_notice_types():
-    s2w = Sell2Wales(PoliteClient(), "https://example.org")
-    windows = s2w.windows(utc(2025, 12, 15, 10), utc(2026, 2, 10))
-
-    assert len(windows) == 3 * len(DEFAULT_NOTICE_TYPES)
-    assert [w.partition for w in windows[: len(DEFAULT_NOTICE_TYPES)]] == ["1", "2", "3", "4", "5", "51", "52", "53"]
-    assert windows[0] == Window(utc(2025, 12, 1), utc(2026, 1, 1), "1")
-    assert windows[-1] == Window(utc(2026, 2, 1), utc(2026, 2, 10), "53")
-    assert Sell2Wales(PoliteClient(), "https://x", notice_types=(2,)).windows(utc(2026, 1, 1), utc(2026, 2, 1)) == [
-        Window(utc(2026, 1, 1), utc(2026, 2, 1), "2")
-    ]
-
-
-def test_s2w_pairs_english_and_welsh_pages(httpserver: HTTPServer, fake: FakeTime):
-    english = s2w_package(s2w_release(148410, "Dynamic Purchasing System for Anglesey Childcare"))
-    welsh = s2w_package(s2w_release(148410, "System Brynu Ddynamig Gofal Plant Ynys Mon"))
-    httpserver.expect_request(S2W_PATH, query_string=s2w_query("02-2025", 2, "2057")).respond_with_json(english)
-    httpserver.expect_request(S2W_PATH, query_string=s2w_query("02-2025", 2, "1106")).respond_with_json(welsh)
-    s2w = Sell2Wales(polite(fake), base(httpserver), notice_types=(2,))
-
-    pages, failures = run(s2w, utc(2025, 2, 1), utc(2025, 3, 1))
-
-    assert not failures and len(pages) == 1
-    assert pages[0].releases == english["releases"] and pages[0].welsh_releases == welsh["releases"]
-    assert "dateFrom=02-2025&noticeType=2&outputType=0&locale=2057" in pages[0].url
-
-
-def test_s2w_500_fails_only_its_partition(httpserver: HTTPServer, fake: FakeTime):
-    for locale in ("2057", "1106"):
-        httpserver.expect_request(S2W_PATH, query_string=s2w_query("05-2026", 1, locale)).respond_with_data(
-            S2W_500, 500, content_type="text/plain"
-        )
-        httpserver.expect_request(S2W_PATH, query_string=s2w_query("05-2026", 5, locale)).respond_with_json(
-            s2w_package(s2w_release(7, "Gwaith / Works"))
-        )
-    s2w = Sell2Wales(polite(fake, max_retries=2), base(httpserver), notice_types=(1, 5))
-
-    pages, failures = run(s2w, utc(2026, 5, 1), utc(2026, 6, 1))
-
-    assert [w.partition for w, _ in failures] == ["1"]
-    assert "HTTP 500" in str(failures[0][1]) and "nvarchar to float" in str(failures[0][1])
-    assert len(pages) == 1 and pages[0].releases[0]["ocid"] == "ocds-kuma6s-7"
-    assert fake.sleeps == [5.0, 10.0]  # bounded retries of the 500, then on to the next partition
-
-
-def test_s2w_keeps_the_english_page_when_only_welsh_fails(httpserver: HTTPServer, fake: FakeTime):
-    httpserver.expect_request(S2W_PATH, query_string=s2w_query("01-2026", 52, "2057")).respond_with_json(
-        s2w_package(s2w_release(9, "Pipeline"))
-    )
-    httpserver.expect_request(S2W_PATH, query_string=s2w_query("01-2026", 52, "1106")).respond_with_data(S2W_500, 500)
-    s2w = Sell2Wales(polite(fake, max_retries=0), base(httpserver), notice_types=(52,))
-
-    pages, failures = run(s2w, utc(2026, 1, 1), utc(2026, 2, 1))
-
-    assert not failures and len(pages[0].releases) == 1 and pages[0].welsh_releases == []
-    assert [w.partition for w, _ in s2w.welsh_failures] == ["52"] and "HTTP 500" in s2w.welsh_failures[0][1]
-
-
-def test_s2w_package_without_releases_is_an_empty_page(httpserver: HTTPServer, fake: FakeTime):
-    httpserver.expect_request(S2W_PATH).respond_with_json({"uri": "x", "version": "1.1"})
-    pages, failures = run(
-        Sell2Wales(polite(fake), base(httpserver), notice_types=(3,)), utc(2026, 1, 1), utc(2026, 1, 2)
-    )
-    assert not failures and [(p.releases, p.welsh_releases) for p in pages] == [([], [])]
-
-
-def test_s2w_garbled_body_fails_only_its_partition(httpserver: HTTPServer, fake: FakeTime):
-    httpserver.expect_request(S2W_PATH).respond_with_data("<html>Runtime Error</html>", content_type="text/html")
-    pages, failures = run(
-        Sell2Wales(polite(fake), base(httpserver), notice_types=(3,)), utc(2026, 1, 1), utc(2026, 1, 2)
-    )
-    assert pages == [] and "Runtime Error" in str(failures[0][1])
-
-
 # --- every registered collector --------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", sorted(COLLECTORS))
 def test_every_collector_is_declared_and_fetches_a_page(name: str, httpserver: HTTPServer, fake: FakeTime):
-    httpserver.expect_request(re.compile(".*")).respond_with_json(s2w_package({"id": "r-1", "ocid": "o-1"}))
+    httpserver.expect_request(re.compile(".*")).respond_with_json({"releases": [{"id": "r-1", "ocid": "o-1"}]})
     collector = make_collector(
-        name, base(httpserver), 0.0, "Piblinell/test (+https://github.com/piblinell/piblinell)", fake.sleep
+        name, loopback_base(httpserver), 0.0, "Piblinell/test (+https://github.com/piblinell/piblinell)", fake.sleep
     )
 
     assert collector.name == name and collector.min_interval > 0
-    assert collector.client.min_interval == 0.0 and collector.base_url == base(httpserver)
+    assert collector.client.min_interval == 0.0 and collector.base_url == loopback_base(httpserver)
     windows = collector.windows(utc(2026, 8, 10), utc(2026, 8, 11))
     assert windows and all(isinstance(w, Window) and w.start < w.end for w in windows)
     page = next(iter(collector.pages(windows[0])))
