@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from portal import jobs
 from portal.db import session_scope
@@ -27,6 +28,7 @@ def _iso(value: str | None) -> datetime | None:
 
 
 @click.command("collect")
+@with_appcontext
 @click.argument("sources", nargs=-1)
 @click.option("--since", help="ISO date or datetime to collect from (default: the watermark)")
 @click.option("--until", help="ISO date or datetime to collect to (default: now)")
@@ -62,6 +64,7 @@ def collect_command(sources, since, until):
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(paths):
     """Import OCDS releases from files (packages, arrays, JSON Lines; gzipped or not)."""
@@ -76,6 +79,7 @@ def import_command(paths):
 
 
 @click.command("stats")
+@with_appcontext
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 def stats_command(as_json):
     """Show how many releases and procurements are stored."""
@@ -95,6 +99,7 @@ def _when(value: datetime | None) -> str:
 
 
 @click.command("sources")
+@with_appcontext
 def sources_command():
     """Show each source's last runs and health."""
     with session_scope() as session:

@@ -12,6 +12,7 @@ import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from filelock import FileLock, Timeout
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import text
 
 from portal.db import get_engine
@@ -76,6 +77,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 
 
 @click.command("clock")
+@with_appcontext
 def clock_command():
     """Run the scheduler: collect from the registers on schedule (one clock at a time)."""
     app = current_app._get_current_object()

@@ -34,9 +34,7 @@ def from_environment() -> dict:
         "FTS_BASE_URL": os.environ.get("FTS_BASE_URL", "https://www.find-tender.service.gov.uk"),
         "CF_BASE_URL": os.environ.get("CF_BASE_URL", "https://www.contractsfinder.service.gov.uk"),
         "S2W_BASE_URL": os.environ.get("S2W_BASE_URL", "https://api.sell2wales.gov.wales"),
-        "S2W_RSS_URL": os.environ.get(
-            "S2W_RSS_URL", "https://www.sell2wales.gov.wales/rss/rss_switch.aspx?Type=2&ID=&Status=0"
-        ),
+        "S2W_RSS_BASE_URL": os.environ.get("S2W_RSS_BASE_URL", "https://www.sell2wales.gov.wales"),
         # FTS allows 12 requests per 120 s (FEEDS.md §0.4); CF throttles after ~12 quick pages.
         "FTS_MIN_INTERVAL": _float("FTS_MIN_INTERVAL", 10.0),
         "CF_MIN_INTERVAL": _float("CF_MIN_INTERVAL", 2.0),

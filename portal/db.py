@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app, g
+from flask.cli import AppGroup
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -89,7 +90,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_cli():
     """Manage the database schema (Alembic migrations)."""
 

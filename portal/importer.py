@@ -9,7 +9,7 @@ from pathlib import Path
 
 from portal.db import session_scope
 from portal.ingest import IngestCounts, ingest_page
-from scrapers.http import clean_json_text
+from scrapers.http import decode_body
 
 BATCH = 200
 # The ocid prefix tells which register published a release (DESIGN.md, "Sources").
@@ -52,7 +52,7 @@ def _is_package(item: dict) -> bool:
 
 def releases_in(path: Path) -> Iterator:
     """Yield every release in a file, whichever OCDS shape it has; raise ValueError if it is not JSON."""
-    text = clean_json_text(_text(path))
+    text = _text(path)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as whole_error:

@@ -157,7 +157,11 @@ def refresh_stages(now: datetime | None = None) -> int:
 
 def scheduled_collect() -> None:
     """Collect every configured source, then keep stages current (the clock's main job)."""
+    from portal.rss import collect_rss
+
     collect()
+    if "s2w" in current_app.config["COLLECT_SOURCES"]:
+        collect_rss()
     refresh_stages()
 
 

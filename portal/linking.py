@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qs, urlparse
 
 from sqlmodel import Session, col, select
 
 from portal.models import ProcurementKey
 from scrapers.records import ReleaseRecord
+from scrapers.sell2wales_rss import notice_ref_of
 
 # Sell2Wales cites the FTS notice as an EU-OJ style reference, "2024/S 000-035618" (FEEDS.md §3.6),
 # which is FTS notice 035618-2024.
@@ -28,10 +28,7 @@ def fts_notice_id(identifier: str) -> str | None:
 
 def s2w_reference(url: str | None) -> str | None:
     """Return a Sell2Wales notice reference (the `ID=` of its page URL, e.g. FEB497921), else None."""
-    if not url:
-        return None
-    values = {k.lower(): v for k, v in parse_qs(urlparse(url).query).items()}
-    return values.get("id", [None])[0] or None
+    return notice_ref_of(url) if url else None
 
 
 def keys_of(record: ReleaseRecord) -> list[tuple[str, str]]:
