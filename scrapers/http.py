@@ -124,7 +124,6 @@ class PoliteClient:
     ) -> None:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
-        self.session.headers["Accept-Encoding"] = "gzip, deflate"
         # Sell2Wales and PCS serve an incomplete TLS chain (FEEDS.md §3.3): allow a CA bundle path.
         self.session.verify = verify
         self.min_interval = min_interval
@@ -167,14 +166,9 @@ class PoliteClient:
                 if response.status_code < 400:
                     return response
                 wait = self._wait_for(response, attempt, retry_forbidden)
-                problem = f"HTTP {response.status_code}"
-                error = HttpStatusError(
-                    f"HTTP {response.status_code} from {url} after {attempt + 1} attempt(s): "
-                    f"{excerpt(response.content)!r}",
-                    response.status_code,
-                    url,
-                    excerpt(response.content),
-                )
+                problem, text = f"HTTP {response.status_code}", excerpt(response.content)
+                message = f"{problem} from {url} after {attempt + 1} attempt(s): {text!r}"
+                error = HttpStatusError(message, response.status_code, url, text)
                 if wait is None:
                     raise error
             if attempt == self.max_retries:

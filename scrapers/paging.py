@@ -71,10 +71,6 @@ class LinkedPagesCollector:
         """Cut [since, until) into this register's search windows (true UTC bounds)."""
         return time_windows(since, until, self.window_size, self.window_overlap)
 
-    def first_url(self, window: Window) -> str:
-        """Return the URL of a window's first page."""
-        return f"{self.base_url}{self.path}"
-
     def params(self, window: Window) -> dict[str, str]:
         """Return the query of a window's first page; `stages` is never sent (FEEDS.md §2.3)."""
         return {
@@ -85,7 +81,7 @@ class LinkedPagesCollector:
 
     def pages(self, window: Window) -> Iterator[Page]:
         """Yield one Page per response, following `links.next` until the `links` key is absent."""
-        url = build_url(self.first_url(window), self.params(window))
+        url = build_url(f"{self.base_url}{self.path}", self.params(window))
         seen_ids: set[str] = set()
         visited = {url}
         while True:

@@ -36,7 +36,9 @@ class Sell2Wales:
     default_base_url = "https://api.sell2wales.gov.wales"
     path = "/v1/Notices"
 
-    def __init__(self, client: PoliteClient, base_url: str, notice_types: tuple[int, ...] = DEFAULT_NOTICE_TYPES):
+    def __init__(
+        self, client: PoliteClient, base_url: str, notice_types: tuple[int, ...] = DEFAULT_NOTICE_TYPES
+    ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.notice_types = notice_types

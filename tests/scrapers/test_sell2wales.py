@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, datetime
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from scrapers.base import Window
-from scrapers.http import PoliteClient
+from scrapers.http import PoliteClient, TransportError
 from scrapers.sell2wales import DEFAULT_NOTICE_TYPES, Sell2Wales
 from tests.realdata import real_json
 from tests.replay import FakeTime, drive, loopback_base
@@ -142,3 +143,12 @@ def test_s2w_garbled_body_fails_only_its_partition(httpserver: HTTPServer, fake:
         Sell2Wales(polite(fake), loopback_base(httpserver), notice_types=(3,)), utc(2026, 1, 1), utc(2026, 1, 2)
     )
     assert pages == [] and "Runtime Error" in str(failures[0][1])
+
+
+def test_s2w_unreachable_host_stops_the_run_instead_of_failing_every_partition(fake: FakeTime):
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there now
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    s2w = Sell2Wales(polite(fake, max_retries=1), f"http://127.0.0.1:{port}", notice_types=(1, 2))
+    with pytest.raises(TransportError):
+        drive(s2w, utc(2026, 1, 1), utc(2026, 2, 1))
