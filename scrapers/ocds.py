@@ -199,7 +199,9 @@ def parse_release(release: dict, source: str) -> ReleaseRecord:
         value_max = number(value.get("amount"))
     title = text(tender.get("title")) or text(release.get("title"))  # CF early engagement: release-level title
     description = text(tender.get("description"))
-    welsh = str(release.get("language", "")).casefold() == "cy"  # a Sell2Wales locale=1106 release
+    # A release that says it is Welsh also fills *_cy; title stays filled so a Welsh-only notice is never
+    # untitled. S2W says "EN" even on Welsh text (FEEDS.md §3.5): ingest pairs the locale=1106 copy itself.
+    welsh = str(release.get("language", "")).casefold() == "cy"
     cpv = cpv_codes(tender)
     classification = obj(tender.get("classification"))
     main_cpv = text(classification.get("id")) if str(classification.get("scheme", "")).upper() == "CPV" else None
@@ -219,8 +221,8 @@ def parse_release(release: dict, source: str) -> ReleaseRecord:
         notice_type=notice_type,
         stage=stage,
         legal_basis=text(obj(tender.get("legalBasis")).get("scheme")),
-        title=None if welsh else title,
-        description=None if welsh else description,
+        title=title,
+        description=description,
         title_cy=title if welsh else None,
         description_cy=description if welsh else None,
         **buyer_fields(release, parties, source),
