@@ -37,7 +37,7 @@ def from_environment() -> dict:
         "S2W_RSS_BASE_URL": os.environ.get("S2W_RSS_BASE_URL", "https://www.sell2wales.gov.wales"),
         # FTS allows 12 requests per 120 s (FEEDS.md §0.4); CF throttles after ~12 quick pages.
         "FTS_MIN_INTERVAL": _float("FTS_MIN_INTERVAL", 10.0),
-        "CF_MIN_INTERVAL": _float("CF_MIN_INTERVAL", 2.0),
+        "CF_MIN_INTERVAL": _float("CF_MIN_INTERVAL", 5.0),
         "S2W_MIN_INTERVAL": _float("S2W_MIN_INTERVAL", 2.0),
         "COLLECT_SOURCES": _list("COLLECT_SOURCES", "fts,cf,s2w"),
         "BACKFILL_DAYS": _int("BACKFILL_DAYS", 30),
@@ -46,7 +46,10 @@ def from_environment() -> dict:
         ),
         # The clock's schedule, as data: job id -> (dotted function, trigger kwargs).
         "CLOCK_SCHEDULE": {
-            "collect": ("portal.jobs:scheduled_collect", {"trigger": "interval", "minutes": _int("COLLECT_MINUTES", 60)}),
+            "collect": (
+                "portal.jobs:scheduled_collect",
+                {"trigger": "interval", "minutes": _int("COLLECT_MINUTES", 60)},
+            ),
             "refresh-stages": ("portal.jobs:refresh_stages", {"trigger": "cron", "minute": 5}),
         },
     }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from portal.db import session_scope
 from portal.ingest import IngestCounts, ingest_page
-from scrapers.http import decode_body
+from scrapers.http import loads_tolerant
 
 BATCH = 200
 # The ocid prefix tells which register published a release (DESIGN.md, "Sources").
@@ -22,14 +22,9 @@ def source_of(release) -> str:
     return PREFIXES.get(str(ocid or "")[:11], "other")
 
 
-def _text(path: Path) -> str:
+def _bytes(path: Path) -> bytes:
     data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")  # Contracts Finder bodies may not be UTF-8 (FEEDS.md §1.2)
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
 
 
 def _from_document(document) -> Iterator:
@@ -52,13 +47,13 @@ def _is_package(item: dict) -> bool:
 
 def releases_in(path: Path) -> Iterator:
     """Yield every release in a file, whichever OCDS shape it has; raise ValueError if it is not JSON."""
-    text = _text(path)
+    data = _bytes(path)
     try:
-        document = json.loads(text)
+        document = loads_tolerant(data)
     except json.JSONDecodeError as whole_error:
-        lines = [line for line in text.splitlines() if line.strip()]
+        lines = [line for line in data.splitlines() if line.strip()]
         try:
-            documents = [json.loads(line) for line in lines]
+            documents = [loads_tolerant(line) for line in lines]
         except json.JSONDecodeError:
             raise ValueError(f"{path}: not JSON or JSON Lines ({whole_error})") from None
         for document in documents:

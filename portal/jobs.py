@@ -107,13 +107,28 @@ def _collect_window(session: Session, collector, window: Window, run: CollectorR
             session.commit()
     except PartitionFailed as error:
         session.rollback()
+        _record_welsh_gaps(session, collector, run)
         failed = {"start": window.start.isoformat(), "partition": window.partition, "error": str(error)[:500]}
         run.failed_partitions = [*run.failed_partitions, failed]
         session.add(run)
         session.commit()
         log.warning("collector %s: partition %s failed: %s", collector.name, window.partition, error)
         return False
+    _record_welsh_gaps(session, collector, run)
     return True
+
+
+def _record_welsh_gaps(session: Session, collector, run: CollectorRun) -> None:
+    """Record Sell2Wales partitions whose English page was kept but whose Welsh page failed."""
+    gaps = getattr(collector, "welsh_failures", None)
+    if gaps:
+        run.failed_partitions = [
+            *run.failed_partitions,
+            *({"start": w.start.isoformat(), "partition": f"{w.partition} (cy)", "error": e[:500]} for w, e in gaps),
+        ]
+        gaps.clear()
+        session.add(run)
+        session.commit()
 
 
 def _count(run: CollectorRun, totals: IngestCounts) -> None:
@@ -123,12 +138,12 @@ def _count(run: CollectorRun, totals: IngestCounts) -> None:
 
 def _advance_watermark(session: Session, name: str, window: Window) -> None:
     state = session.get(CollectionState, name) or CollectionState(source=name)
-    if state.watermark is None or window.end > state.watermark:
-        if state.watermark is None or window.start <= state.watermark:  # never jump over a gap
-            state.watermark = window.end
-            state.updated_at = utcnow()
-            session.add(state)
-            session.commit()
+    # Move forward only, and never jump over a gap left by an explicit --since.
+    if state.watermark is None or window.start <= state.watermark < window.end:
+        state.watermark = window.end
+        state.updated_at = utcnow()
+        session.add(state)
+        session.commit()
 
 
 def _finish(session: Session, run: CollectorRun, totals: IngestCounts) -> None:

@@ -35,7 +35,10 @@ def source_health(session: Session, sources: list[str], recent: int = 5) -> list
     rows = []
     for source in sources:
         runs = session.exec(
-            select(CollectorRun).where(CollectorRun.source == source).order_by(CollectorRun.started_at.desc()).limit(recent)
+            select(CollectorRun)
+            .where(CollectorRun.source == source)
+            .order_by(CollectorRun.started_at.desc())
+            .limit(recent)
         ).all()
         last_ok = session.exec(
             select(CollectorRun)
@@ -49,9 +52,15 @@ def source_health(session: Session, sources: list[str], recent: int = 5) -> list
                 "source": source,
                 "watermark": state.watermark if state else None,
                 "last_success": last_ok.finished_at if last_ok else None,
-                "last_error": (last_error.error or str(last_error.failed_partitions[-1]["error"])) if last_error else None,
+                "last_error": _error_text(last_error),
                 "last_error_at": last_error.started_at if last_error else None,
                 "runs": runs,
             }
         )
     return rows
+
+
+def _error_text(run: CollectorRun | None) -> str | None:
+    if run is None:
+        return None
+    return run.error or str(run.failed_partitions[-1]["error"])

@@ -61,16 +61,22 @@ def excerpt(content: bytes, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def parse_json(content: bytes, url: str) -> dict:
-    """Parse a register's JSON body tolerantly, raising FeedError with the URL when it is unusable."""
+def loads_tolerant(content: bytes):
+    """Parse JSON bytes, mending the invalid numbers real registers emit (`1e9999`, ` 000,`)."""
     content = _HUGE_NUMBER.sub(rb"\g<1>9999999", content)
     try:
-        data = json.loads(decode_body(content))
+        return json.loads(decode_body(content))
     except json.JSONDecodeError:
-        try:
-            data = json.loads(decode_body(_ZEROS.sub(rb"\g<1>0", content)))
-        except json.JSONDecodeError as exc:
-            raise FeedError(f"unparseable JSON from {url} ({exc.msg} at char {exc.pos}): {excerpt(content)!r}") from exc
+        # Only when the strict parse fails, so strings in valid bodies are never rewritten.
+        return json.loads(decode_body(_ZEROS.sub(rb"\g<1>0", content)))
+
+
+def parse_json(content: bytes, url: str) -> dict:
+    """Parse a register's JSON body tolerantly, raising FeedError with the URL when it is unusable."""
+    try:
+        data = loads_tolerant(content)
+    except json.JSONDecodeError as exc:
+        raise FeedError(f"unparseable JSON from {url} ({exc.msg} at char {exc.pos}): {excerpt(content)!r}") from exc
     if not isinstance(data, dict):
         raise FeedError(f"expected a JSON object from {url}, got {type(data).__name__}: {excerpt(content)!r}")
     return data

@@ -1,10 +1,10 @@
 """Alembic environment: the models' metadata, batch mode for SQLite."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
 import portal.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from portal.db import make_engine
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata
