@@ -1,0 +1,25 @@
+"""Full-text search of procurements, bilingual (Welsh/English), on Whoosh.
+
+The database is the truth; this index is a cache rebuilt from it. Never imports Flask or `portal`.
+"""
+
+from search_index.filters import Filters
+from search_index.index import IndexMissing, WriterBusy, doc_count, get_watermark, index_age, rebuild, sync
+from search_index.query import Message
+from search_index.results import SORTS, Hit, SearchResults, search
+
+__all__ = [
+    "SORTS",
+    "Filters",
+    "Hit",
+    "IndexMissing",
+    "Message",
+    "SearchResults",
+    "WriterBusy",
+    "doc_count",
+    "get_watermark",
+    "index_age",
+    "rebuild",
+    "search",
+    "sync",
+]

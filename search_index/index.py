@@ -1,0 +1,244 @@
+"""Index I/O: atomic rebuilds into generations, incremental sync, one writer, reused searchers.
+
+Layout of `index_dir` (everything an index replica needs lives here, so each web host can keep
+its own): `CURRENT` names the live generation directory; `gen-*/` are Whoosh indexes, each with
+its own `watermark.json`; `writer.lock` lets one writer in at a time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from search_index.schema import build_schema, fields_for
+
+CURRENT = "CURRENT"
+WATERMARK = "watermark.json"
+LOCK = "writer.lock"
+KEEP_GENERATIONS = 2  # the live one and the one before: searchers elsewhere may still read it
+REBUILD_LIMIT_MB = 256  # per writer process (LIBRARIES.md: 280 → ~500 docs/s with procs=2)
+
+
+class IndexMissing(Exception):
+    """There is no index in this directory yet: rebuild it."""
+
+
+class WriterBusy(Exception):
+    """Another process held the index writer lock for longer than the timeout."""
+
+
+@contextmanager
+def writer_lock(index_dir: str | os.PathLike, timeout: float = 600.0) -> Iterator[None]:
+    """Hold the index's one writer lock, waiting up to `timeout` seconds."""
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(index_dir) / LOCK, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    message = f"another writer has held {Path(index_dir) / LOCK} for over {timeout:.0f} s"
+                    raise WriterBusy(message) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def current_generation(index_dir: str | os.PathLike) -> Path | None:
+    """Return the live generation directory, or None when no index was built."""
+    try:
+        name = (Path(index_dir) / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = Path(index_dir) / name
+    return path if name and whoosh_index.exists_in(path) else None
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _encode_watermark(watermark: datetime | str | None) -> dict:
+    if isinstance(watermark, datetime):
+        if watermark.tzinfo is None:
+            watermark = watermark.replace(tzinfo=UTC)
+        return {"datetime": watermark.isoformat()}
+    return {"text": watermark}
+
+
+def get_watermark(index_dir: str | os.PathLike) -> datetime | str | None:
+    """Return the watermark stored with the live index (None if none or no index)."""
+    generation = current_generation(index_dir)
+    if generation is None:
+        return None
+    try:
+        data = json.loads((generation / WATERMARK).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return datetime.fromisoformat(data["datetime"]) if "datetime" in data else data.get("text")
+
+
+def rebuild(
+    index_dir: str | os.PathLike,
+    docs: Iterable[dict],
+    total: int | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    watermark: datetime | str | None = None,
+    procs: int = 2,
+    lock_timeout: float = 600.0,
+) -> int:
+    """Build a fresh index generation from `docs` and swap it in atomically; return the count."""
+    index_dir = Path(index_dir)
+    with writer_lock(index_dir, lock_timeout):
+        name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        generation = index_dir / name
+        generation.mkdir(parents=True)
+        count = 0
+        try:
+            ix = whoosh_index.create_in(generation, build_schema())
+            options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+            writer = ix.writer(limitmb=REBUILD_LIMIT_MB, **options)
+            try:
+                for doc in docs:
+                    writer.add_document(**fields_for(doc))
+                    count += 1
+                    if progress is not None and count % 100 == 0:
+                        progress(count, total)
+            except BaseException:
+                _cancel(writer)
+                raise
+            writer.commit()
+            ix.close()
+            _write_json(generation / WATERMARK, _encode_watermark(watermark))
+            tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
+            tmp.write_text(name, encoding="utf-8")
+            os.replace(tmp, index_dir / CURRENT)
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        if progress is not None:
+            progress(count, total)
+        _remove_old_generations(index_dir, keep=name)
+        return count
+
+
+def _cancel(writer) -> None:
+    # MpWriter.cancel() only flips a flag in this process's copy of each task: the sub-writer
+    # processes would wait on their queue for ever (and block interpreter exit). End them.
+    for task in getattr(writer, "tasks", []):
+        task.terminate()
+        task.join(5)
+    writer.cancel()
+
+
+def _remove_old_generations(index_dir: Path, keep: str) -> None:
+    generations = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    old = [p for p in generations if p.name != keep]
+    for path in old[: max(0, len(old) - (KEEP_GENERATIONS - 1))]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def sync(
+    index_dir: str | os.PathLike,
+    upserts: Iterable[dict],
+    deletes: Iterable[str] = (),
+    watermark: datetime | str | None = None,
+    lock_timeout: float = 600.0,
+) -> tuple[int, int]:
+    """Replace changed documents and remove deleted ones in the live index; return (upserted, deleted)."""
+    with writer_lock(index_dir, lock_timeout):
+        generation = current_generation(index_dir)
+        if generation is None:
+            raise IndexMissing(f"no index in {index_dir}: rebuild it first")
+        docs = [fields_for(doc) for doc in upserts]
+        ids = {fields["id"] for fields in docs} | {str(i) for i in deletes}
+        ix = whoosh_index.open_dir(generation)
+        writer = ix.writer(limitmb=128)
+        removed = 0
+        try:
+            # One searcher for all deletions; update_document is ~70x slower here (LIBRARIES.md).
+            with writer.searcher() as searcher:
+                for doc_id in ids:
+                    for docnum in list(searcher.document_numbers(id=doc_id)):
+                        writer.delete_document(docnum)
+                        removed += 1
+            for fields in docs:
+                writer.add_document(**fields)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        ix.close()
+        if watermark is not None:
+            _write_json(generation / WATERMARK, _encode_watermark(watermark))
+        return len(docs), len({str(i) for i in deletes})
+
+
+class _Live:
+    """One process's (one thread's) open index: reused and refreshed, never reopened per search."""
+
+    def __init__(self, generation: Path):
+        self.generation = generation
+        self.ix = whoosh_index.open_dir(generation)
+        self.searcher = self.ix.searcher()
+
+    def fresh(self) -> _Live:
+        if not self.searcher.up_to_date():
+            self.searcher = self.searcher.refresh()
+        return self
+
+
+_local = threading.local()  # Whoosh searchers are not shared between threads
+
+
+def live_searcher(index_dir: str | os.PathLike):
+    """Return this thread's searcher on the live generation, refreshed if a newer one exists."""
+    generation = current_generation(index_dir)
+    if generation is None:
+        raise IndexMissing(f"no index in {index_dir}")
+    cache = _local.__dict__.setdefault("live", {})
+    key = str(Path(index_dir).resolve())
+    live = cache.get(key)
+    if live is None or live.generation != generation:
+        if live is not None:
+            live.searcher.close()
+        live = cache[key] = _Live(generation)
+    try:
+        return live.fresh().searcher
+    except FileNotFoundError:  # the generation was cleaned up under us: reopen the live one
+        cache.pop(key, None)
+        return live_searcher(index_dir)
+
+
+def doc_count(index_dir: str | os.PathLike) -> int:
+    """Return the number of documents in the live index (0 when there is none)."""
+    try:
+        return live_searcher(index_dir).doc_count()
+    except IndexMissing:
+        return 0
+
+
+def index_age(index_dir: str | os.PathLike) -> float | None:
+    """Return seconds since the live index last changed (None when there is none)."""
+    generation = current_generation(index_dir)
+    if generation is None:
+        return None
+    newest = max((p.stat().st_mtime for p in generation.iterdir()), default=generation.stat().st_mtime)
+    return max(0.0, time.time() - newest)

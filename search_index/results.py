@@ -1,0 +1,126 @@
+"""Search: query + filters → total, a page of ranked ids, facet counts and "why this matched"."""
+
+from __future__ import annotations
+
+import heapq
+import os
+import weakref
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from search_index import ranking
+from search_index.compile import compile_query
+from search_index.facets import FacetCache, from_mask
+from search_index.filters import Filters, filter_query
+from search_index.highlight import highlights, matched_fields
+from search_index.index import IndexMissing, live_searcher
+from search_index.query import Message, parse
+from search_index.schema import MISSING
+
+SORTS = ("relevance", "closing_soonest", "expected_soonest", "newest", "value")
+MAX_PER_PAGE = 100
+MAX_PAGE = 500  # deep pages cost a ranked walk of everything before them
+
+EXTRA_MESSAGES = {
+    "index_unavailable": "Search is being rebuilt; please try again in a few minutes.",
+    "stop_words_only": "Your search only had very common words, so every notice is shown.",
+    "unknown_sort": "That sort order is not known; results are sorted by relevance.",
+}
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    matched_fields: list[str] = field(default_factory=list)
+    highlights: dict[str, str] = field(default_factory=dict)  # field → HTML-safe fragment
+
+
+@dataclass
+class SearchResults:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    messages: list[Message]
+    page: int = 1
+    per_page: int = 20
+
+
+_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _cache(searcher) -> FacetCache:
+    cache = _caches.get(searcher)
+    if cache is None:
+        cache = _caches[searcher] = FacetCache(searcher)
+    return cache
+
+
+def _sort_key(cache: FacetCache, sort: str):
+    """Return (key, reverse) over document numbers for a column sort; missing values go last."""
+    column = {"closing_soonest": "deadline", "expected_soonest": "expected", "newest": "published", "value": "value"}[
+        sort
+    ]
+    values, missing = cache.column(column), MISSING[column]
+    if sort in ("newest", "value"):
+        return (lambda d: -1 if values[d] == missing else values[d]), True
+    return values.__getitem__, False  # the missing value is above every real date: gaps sort last
+
+
+def search(
+    index_dir: str | os.PathLike,
+    text: str | None = "",
+    filters: Filters | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+    facets: bool = True,
+) -> SearchResults:
+    """Search the live index; never raise for bad input (messages say what was done)."""
+    parsed = parse(text)
+    messages = list(parsed.messages)
+    if sort not in SORTS:
+        messages.append(Message("unknown_sort", EXTRA_MESSAGES["unknown_sort"]))
+        sort = "relevance"
+    per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
+    page = max(1, min(int(page or 1), MAX_PAGE))
+    try:
+        searcher = live_searcher(index_dir)
+    except IndexMissing:
+        messages.append(Message("index_unavailable", EXTRA_MESSAGES["index_unavailable"]))
+        return SearchResults(0, [], {}, messages, page, per_page)
+    compiled = compile_query(parsed)
+    if parsed.node is not None and isinstance(compiled.query, wq.Every):
+        messages.append(Message("stop_words_only", EXTRA_MESSAGES["stop_words_only"]))
+    cache = _cache(searcher)
+    matched = cache.live
+    if not isinstance(compiled.query, wq.Every):
+        matched &= cache.mask_of(compiled.query)
+    fq = filter_query(filters)
+    if fq is not None:
+        matched &= cache.cached_mask(fq)
+    total = matched.bit_count()
+    docs = from_mask(matched) if facets or sort != "relevance" or isinstance(compiled.query, wq.Every) else None
+    wanted = page * per_page
+    if sort == "relevance" and not isinstance(compiled.query, wq.Every):
+        scored = ranking.top(cache, compiled.query, matched, wanted)[wanted - per_page :]
+    else:
+        if docs is None:
+            docs = from_mask(matched)
+        key, reverse = _sort_key(cache, "newest" if sort == "relevance" else sort)
+        top = (heapq.nlargest if reverse else heapq.nsmallest)(wanted, docs, key=key)
+        scored = [(d, 0.0) for d in top[wanted - per_page :]]
+    hits = [_hit(searcher, compiled, docnum, score) for docnum, score in scored]
+    counts = cache.counts(matched, docs) if facets else {}
+    return SearchResults(total, hits, counts, messages, page, per_page)
+
+
+def _hit(searcher, compiled, docnum: int, score: float) -> Hit:
+    stored = searcher.stored_fields(docnum)
+    return Hit(
+        id=stored["id"],
+        score=round(float(score), 4),
+        matched_fields=matched_fields(stored, compiled),
+        highlights=highlights(stored, compiled),
+    )

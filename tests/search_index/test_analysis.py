@@ -1,0 +1,67 @@
+"""Analysers: Welsh mutations fold to the radical, accents fold, English stems."""
+
+import pytest
+
+from search_index.analysis import english_analyzer, index_terms, query_terms, welsh_analyzer
+from search_index.welsh import radicals
+
+MUTATIONS = [
+    # (mutated, radical, kind)
+    ("gyngor", "cyngor", "soft c"),
+    ("nghyngor", "cyngor", "nasal c"),
+    ("chyngor", "cyngor", "aspirate c"),
+    ("Gymru", "cymru", "soft c"),
+    ("Nghymru", "cymru", "nasal c"),
+    ("bwyllgor", "pwyllgor", "soft p"),
+    ("mhwyllgor", "pwyllgor", "nasal p"),
+    ("phwyllgor", "pwyllgor", "aspirate p"),
+    ("dref", "tref", "soft t"),
+    ("nhref", "tref", "nasal t"),
+    ("thref", "tref", "aspirate t"),
+    ("fwrdd", "bwrdd", "soft b"),
+    ("Mangor", "bangor", "nasal b"),
+    ("ddinas", "dinas", "soft d"),
+    ("Ninbych", "dinbych", "nasal d"),
+    ("waith", "gwaith", "soft g (deleted)"),
+    ("ngwaith", "gwaith", "nasal g"),
+    ("fenter", "menter", "soft m"),
+    ("lyfrgell", "llyfrgell", "soft ll"),
+    ("raglen", "rhaglen", "soft rh"),
+    ("henw", "enw", "h-prothesis"),
+    ("hysgol", "ysgol", "h-prothesis"),
+]
+
+
+@pytest.mark.parametrize("mutated, radical, kind", MUTATIONS)
+def test_mutated_word_is_indexed_with_its_radical(mutated, radical, kind):
+    terms = index_terms(welsh_analyzer(), mutated)
+    assert radical in terms, kind
+    assert mutated.lower() in terms  # the original is kept: it may be a radical itself
+
+
+def test_ambiguous_f_gives_both_candidates():
+    assert set(radicals("fam")) == {"bam", "mam"}
+
+
+def test_real_ff_dd_ng_words_keep_themselves():
+    assert radicals("ffordd") == ()
+    assert "ddraig" in index_terms(welsh_analyzer(), "ddraig")
+    assert "ngwaith" in index_terms(welsh_analyzer(), "ngwaith")
+
+
+def test_candidates_share_the_position_of_their_word():
+    tokens = [(t.text, t.pos) for t in welsh_analyzer()("ei gyngor", positions=True, mode="index")]
+    assert ("gyngor", 0) in tokens and ("cyngor", 0) in tokens  # "ei" is a stop word
+
+
+def test_no_expansion_at_query_time():
+    assert query_terms(welsh_analyzer(), "gyngor") == ["gyngor"]
+
+
+def test_accents_fold():
+    assert query_terms(welsh_analyzer(), "dŵr Môn") == ["dwr", "mon"]
+    assert query_terms(english_analyzer(), "café") == ["cafe"]
+
+
+def test_english_stems_and_drops_stop_words():
+    assert query_terms(english_analyzer(), "the services") == query_terms(english_analyzer(), "service")

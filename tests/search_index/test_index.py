@@ -1,0 +1,101 @@
+"""Index I/O: sync, atomic rebuilds while searching, recovery, one writer at a time."""
+
+import shutil
+import threading
+
+import pytest
+
+from search_index import IndexMissing, WriterBusy, doc_count, get_watermark, index_age, rebuild, search, sync
+from search_index.index import writer_lock
+from tests.search_index.corpus import CORPUS, NOW, notice
+
+
+def ids(index, text="", **kwargs):
+    return {hit.id for hit in search(index, text, per_page=100, **kwargs).hits}
+
+
+def test_sync_replaces_changed_and_removes_deleted(fresh_index):
+    changed = notice("ocds-t-19", "Bicycles for postal workers", description="Cargo bikes.")
+    sync(fresh_index, [changed], deletes=["ocds-t-27"], watermark=NOW)
+    assert ids(fresh_index, "bicycles") == {"ocds-t-19"}
+    assert "ocds-t-19" not in ids(fresh_index, "furniture")
+    assert "ocds-t-27" not in ids(fresh_index, "catering")
+    assert doc_count(fresh_index) == len(CORPUS) - 1
+    assert get_watermark(fresh_index) == NOW
+    assert index_age(fresh_index) < 60
+
+
+def test_sync_adds_new_documents(fresh_index):
+    sync(fresh_index, [notice("ocds-t-31", "Gwasanaethau cyfieithu")], watermark="2026-08-10T10:00:00Z")
+    assert ids(fresh_index, "cyfieithu") == {"ocds-t-31"}
+    assert get_watermark(fresh_index) == "2026-08-10T10:00:00Z"
+
+
+def test_sync_without_index_says_rebuild(tmp_path):
+    with pytest.raises(IndexMissing):
+        sync(tmp_path, [CORPUS[0]])
+
+
+def test_rebuild_while_searching_never_errors(fresh_index):
+    errors, stop = [], threading.Event()
+
+    def searching():
+        while not stop.is_set():
+            try:
+                assert search(fresh_index, "council").total > 0
+            except Exception as error:  # noqa: BLE001 - every error is a failure here
+                errors.append(error)
+
+    threads = [threading.Thread(target=searching) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for _ in range(3):
+        rebuild(fresh_index, CORPUS, procs=1)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(list(fresh_index.glob("gen-*"))) <= 2  # old generations are cleaned up
+
+
+def test_deleted_index_dir_is_restored_by_rebuild(fresh_index):
+    before = [(h.id, h.score) for h in search(fresh_index, "council", per_page=50).hits]
+    shutil.rmtree(fresh_index)
+    assert search(fresh_index, "council").messages[0].code == "index_unavailable"
+    rebuild(fresh_index, CORPUS, procs=1)
+    assert [(h.id, h.score) for h in search(fresh_index, "council", per_page=50).hits] == before
+
+
+def test_failed_rebuild_leaves_the_old_index(fresh_index):
+    def broken():
+        yield from CORPUS[:5]
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        rebuild(fresh_index, broken(), procs=1)
+    assert search(fresh_index, "").total == len(CORPUS)
+    assert len(list(fresh_index.glob("gen-*"))) == 1
+
+
+def test_failed_multiprocess_rebuild_ends_its_workers(fresh_index):
+    def broken():
+        yield from CORPUS
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        rebuild(fresh_index, broken(), procs=2)
+    assert search(fresh_index, "").total == len(CORPUS)
+
+
+def test_multiprocess_rebuild_gives_the_same_results(fresh_index, tmp_path_factory):
+    other = tmp_path_factory.mktemp("multi")
+    progress = []
+    rebuild(other, CORPUS, len(CORPUS), progress=lambda done, total: progress.append((done, total)), procs=2)
+    assert progress[-1] == (len(CORPUS), len(CORPUS))
+    assert ids(other, "council") == ids(fresh_index, "council")
+
+
+def test_one_writer_at_a_time(fresh_index):
+    with writer_lock(fresh_index), pytest.raises(WriterBusy):
+        sync(fresh_index, [CORPUS[0]], lock_timeout=0.2)
+    sync(fresh_index, [CORPUS[0]], lock_timeout=0.2)
