@@ -1,0 +1,314 @@
+"""Benchmark the search index against SQLite FTS5 on a corpus shaped like the real notices.
+
+Titles, descriptions, buyers, CPVs and regions are drawn from the recorded register responses
+in ../shared/fixtures (read in place, never copied) and recombined into `--docs` procurements.
+Run: `python bench/search.py --docs 100000 --queries 200`. Prints one table; not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from search_index import Filters, rebuild, search, sync  # noqa: E402
+from search_index.analysis import WORD_RE  # noqa: E402
+
+FIXTURES = Path(os.environ.get("PIBLINELL_REAL_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"))
+FILES = [
+    *(f"find_a_tender/foretender/backfill/2026-08-10/page-00{n}.json" for n in range(1, 6)),
+    "contracts_finder/cf_ocds_search_2025-01-23_limit100_page.json",
+    "contracts_finder/cf_ocds_search_2022-10-20_limit100_page.json",
+    "contracts_finder/cf_ocds_search_2022-10-22_limit100_page.json",
+    "sell2wales/s2w_releases_2025-02_contract_notices_89.json",
+]
+STAGES = ["pipeline", "engagement", "planned", "open", "closed", "awarded", "cancelled"]
+STAGE_WEIGHTS = [5, 5, 5, 20, 10, 50, 5]
+WELSH_TITLES = [
+    "Gwasanaethau glanhau ar gyfer ysgolion yng Nghaerdydd",
+    "System Brynu Ddynamig Gofal Plant Ynys Môn",
+    "Cynnal a chadw priffyrdd ar ran y Cyngor a'i gyngor tref",
+    "Fframwaith meddalwedd digidol i Fwrdd Iechyd yn Nghymru",
+    "Darparu gwasanaethau arlwyo i ysgolion Sir Benfro",
+    "Ailgylchu gwastraff bwyd ei chyngor sir a'i phartneriaid",
+    "Gwaith adeiladu tai fforddiadwy yn Wrecsam",
+    "Hyfforddiant diogelwch dŵr ar gyfer ein gwasanaeth tân",
+]
+
+
+def _buyer_name(release: dict) -> str | None:
+    for party in release.get("parties") or []:
+        if "buyer" in (party.get("roles") or []):
+            return party.get("name")
+    return (release.get("buyer") or {}).get("name")
+
+
+def _classifications(tender: dict):
+    for holder in [tender, *(tender.get("items") or []), *(tender.get("lots") or [])]:
+        for c in [holder.get("classification"), *(holder.get("additionalClassifications") or [])]:
+            if c and str(c.get("scheme", "")).upper() == "CPV" and c.get("id"):
+                yield str(c["id"])[:8], c.get("description")
+
+
+def _regions(release: dict, tender: dict):
+    for item in tender.get("items") or []:
+        for address in item.get("deliveryAddresses") or []:
+            if address.get("region"):
+                yield address["region"]
+    for party in release.get("parties") or []:
+        region = (party.get("address") or {}).get("region")
+        if region and region[:2] == "UK":
+            yield region
+
+
+def load_pools() -> dict[str, list]:
+    """Read the recorded notices in place into pools of titles, descriptions, buyers, CPVs, regions."""
+    pools: dict[str, list] = {k: [] for k in ("titles", "descriptions", "buyers", "cpvs", "regions", "values")}
+    for name in FILES:
+        data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+        releases = data if isinstance(data, list) else data.get("releases", [])
+        for release in releases:
+            tender = release.get("tender") or {}
+            if tender.get("title"):
+                pools["titles"].append(tender["title"])
+            if tender.get("description"):
+                pools["descriptions"].append(tender["description"])
+            if _buyer_name(release):
+                pools["buyers"].append(_buyer_name(release))
+            cpvs = list(dict.fromkeys(_classifications(tender)))
+            if cpvs:
+                pools["cpvs"].append(cpvs)
+            regions = list(dict.fromkeys(_regions(release, tender)))
+            if regions:
+                pools["regions"].append(regions)
+            amount = (tender.get("value") or {}).get("amount")
+            if isinstance(amount, (int, float)):
+                pools["values"].append(float(amount))
+    pools["buyers"] = sorted(set(pools["buyers"]))
+    return pools
+
+
+def make_corpus(count: int, seed: int = 7) -> list[dict]:
+    """Return `count` procurement documents recombined from the recorded notices."""
+    pools, rng = load_pools(), random.Random(seed)
+    now = datetime(2026, 8, 10, tzinfo=UTC)
+    docs = []
+    for n in range(count):
+        buyer_no = rng.randrange(len(pools["buyers"]))
+        cpvs = rng.choice(pools["cpvs"])
+        welsh = rng.random() < 0.1
+        title = rng.choice(pools["titles"])
+        if rng.random() < 0.3:
+            title = f"{title} - {rng.choice(pools['titles'])}"
+        description = rng.choice(pools["descriptions"])
+        if rng.random() < 0.3:
+            description = f"{description}\n{rng.choice(pools['descriptions'])}"
+        stage = rng.choices(STAGES, STAGE_WEIGHTS)[0]
+        docs.append(
+            {
+                "id": f"ocds-bench-{n:07d}",
+                "stage": stage,
+                "notice_types": [rng.choice(["UK1", "UK2", "UK3", "UK4", "UK6", "UK7"])],
+                "sources": ["s2w", "fts"] if welsh else [rng.choice(["fts", "fts", "cf"])],
+                "buyer_id": str(buyer_no),
+                "buyer_name": pools["buyers"][buyer_no],
+                "title": title,
+                "description": description,
+                "title_cy": rng.choice(WELSH_TITLES) if welsh else None,
+                "description_cy": None,
+                "cpv": [code for code, _ in cpvs],
+                "cpv_labels": [label for _, label in cpvs if label],
+                "regions": rng.choice(pools["regions"]) if rng.random() < 0.8 else [],
+                "value_amount": rng.choice(pools["values"]) if rng.random() < 0.7 else None,
+                "value_gross": None,
+                "published": now - timedelta(minutes=rng.randrange(525_600)),
+                "updated": now - timedelta(minutes=rng.randrange(100_000)),
+                "deadline": now + timedelta(minutes=rng.randrange(-50_000, 90_000))
+                if stage in ("open", "closed")
+                else None,
+                "expected_tender_date": now + timedelta(days=rng.randrange(365)) if stage in STAGES[:3] else None,
+                "sme": rng.random() < 0.4,
+                "vcse": rng.random() < 0.1,
+                "in_wales": welsh or rng.random() < 0.05,
+            }
+        )
+    return docs
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in WORD_RE.findall(text) if w.isalpha() and len(w) >= 4]
+
+
+def query_classes(docs: list[dict], count: int, seed: int = 11) -> dict[str, list[tuple[str, dict]]]:
+    """Return {class: [(text, search keyword arguments)]} drawn from the corpus's own titles."""
+    rng = random.Random(seed)
+    titles = [_words(doc["title"]) for doc in docs[:5000]]
+    titles = [t for t in titles if len(t) >= 3]
+    mutated = ["gyngor", "nghyngor", "Nghymru", "wasanaethau", "lanhau", "Nghaerdydd", "ysgolion", "Gymru", "ddarparu"]
+    filters = [Filters(stages=("open",)), Filters(regions=("UKL",)), Filters(cpv=("72",), sme=True)]
+    out: dict[str, list[tuple[str, dict]]] = {name: [] for name in CLASSES}
+    for _ in range(count):
+        title = rng.choice(titles)
+        at = rng.randrange(len(title) - 2)
+        word = rng.choice(title)
+        out["one word"].append((word, {}))
+        out["two words"].append((f"{title[at]} {title[at + 1]}", {}))
+        out["phrase"].append((f'"{title[at]} {title[at + 1]} {title[at + 2]}"', {}))
+        out["welsh mutated"].append((rng.choice(mutated), {}))
+        out["with filters"].append((word, {"filters": rng.choice(filters)}))
+        out["with facets"].append((word, {"facets": True}))
+        out["deadline sort"].append((word, {"sort": "closing_soonest", "filters": Filters(stages=("open",))}))
+        out["page 5"].append((word, {"page": 5}))
+    return out
+
+
+CLASSES = ["one word", "two words", "phrase", "welsh mutated", "with filters", "with facets", "deadline sort", "page 5"]
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
+    return statistics.median(times) * 1000, times[min(len(times) - 1, int(len(times) * 0.95))] * 1000
+
+
+def run_whoosh(index_dir: Path, classes) -> dict[str, tuple[float, float]]:
+    out = {}
+    search(index_dir, "warm up")  # open the searcher once, as a web process does
+    for name, queries in classes.items():
+        times = []
+        for text, kwargs in queries:
+            kwargs = {"facets": False, **kwargs}
+            started = time.perf_counter()
+            search(index_dir, text, **kwargs)
+            times.append(time.perf_counter() - started)
+        out[name] = percentiles(times)
+    return out
+
+
+def build_fts5(docs: list[dict], path: Path) -> tuple[sqlite3.Connection, float]:
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE doc(id INTEGER PRIMARY KEY, ocid TEXT, stage TEXT, regions TEXT, cpv TEXT, sme INT,
+                         value INT, deadline INT, published INT);
+        CREATE INDEX doc_deadline ON doc(deadline);
+        CREATE VIRTUAL TABLE fts USING fts5(title, description, buyer, cpv_labels,
+                                            tokenize='porter unicode61 remove_diacritics 2');
+        """
+    )
+    started = time.perf_counter()
+    for n, doc in enumerate(docs, 1):
+        db.execute(
+            "INSERT INTO doc VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                n,
+                doc["id"],
+                doc["stage"],
+                " ".join(doc["regions"]),
+                " ".join(doc["cpv"]),
+                int(bool(doc["sme"])),
+                int(doc["value_amount"] * 100) if doc["value_amount"] is not None else None,
+                int(doc["deadline"].timestamp()) if doc["deadline"] else None,
+                int(doc["published"].timestamp()),
+            ),
+        )
+        text = "\n".join(t for t in (doc["title"], doc["title_cy"]) if t)
+        db.execute(
+            "INSERT INTO fts(rowid, title, description, buyer, cpv_labels) VALUES (?,?,?,?,?)",
+            (n, text, doc["description"], doc["buyer_name"], " ".join(doc["cpv_labels"])),
+        )
+    db.commit()
+    return db, len(docs) / (time.perf_counter() - started)
+
+
+def _fts_match(text: str) -> str:
+    if text.startswith('"'):
+        return text
+    return " ".join(f'"{w}"' for w in WORD_RE.findall(text))
+
+
+def _fts_filter(filters) -> str:
+    if filters is None:
+        return ""
+    parts = []
+    if filters.stages:
+        parts.append(f"doc.stage = '{filters.stages[0]}'")
+    if filters.regions:
+        parts.append(f"doc.regions LIKE '%{filters.regions[0]}%'")
+    if filters.cpv:
+        parts.append(f"(' ' || doc.cpv) LIKE '% {filters.cpv[0]}%'")
+    if filters.sme:
+        parts.append("doc.sme = 1")
+    return "".join(f" AND {p}" for p in parts)
+
+
+def run_fts5(db: sqlite3.Connection, classes) -> dict[str, tuple[float, float]]:
+    out = {}
+    for name, queries in classes.items():
+        times = []
+        for text, kwargs in queries:
+            match, where = _fts_match(text), _fts_filter(kwargs.get("filters"))
+            order = "doc.deadline IS NULL, doc.deadline" if kwargs.get("sort") == "closing_soonest" else "fts.rank"
+            offset = (kwargs.get("page", 1) - 1) * 20
+            base = f"FROM fts JOIN doc ON doc.id = fts.rowid WHERE fts MATCH ?{where}"
+            started = time.perf_counter()
+            db.execute(f"SELECT count(*) {base}", (match,)).fetchone()
+            db.execute(f"SELECT doc.ocid {base} ORDER BY {order} LIMIT 20 OFFSET {offset}", (match,)).fetchall()
+            if kwargs.get("facets"):
+                db.execute(f"SELECT doc.stage, count(*) {base} GROUP BY doc.stage", (match,)).fetchall()
+                db.execute(f"SELECT substr(doc.cpv, 1, 2), count(*) {base} GROUP BY 1", (match,)).fetchall()
+                db.execute(f"SELECT doc.sme, count(*) {base} GROUP BY 1", (match,)).fetchall()
+            times.append(time.perf_counter() - started)
+        out[name] = percentiles(times)
+    return out
+
+
+def main() -> None:
+    """Build both indexes, time them and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="piblinell-bench-"))
+    try:
+        docs = make_corpus(args.docs)
+        started = time.perf_counter()
+        rebuild(work / "index", docs, len(docs))
+        rebuild_rate = len(docs) / (time.perf_counter() - started)
+        peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        size = sum(p.stat().st_size for p in (work / "index").rglob("*") if p.is_file()) / 2**20
+        changed = [dict(doc, title=doc["title"] + " refurbished") for doc in random.Random(3).sample(docs, 500)]
+        started = time.perf_counter()
+        sync(work / "index", changed, (), watermark=datetime.now(UTC))
+        sync_seconds = time.perf_counter() - started
+        classes = query_classes(docs, args.queries)
+        whoosh = run_whoosh(work / "index", classes)
+        db, fts_rate = build_fts5(docs, work / "fts.sqlite")
+        fts = run_fts5(db, classes)
+        print(f"\n{args.docs} procurements, {args.queries} queries per class, {os.cpu_count()} cores")
+        print(f"rebuild: {rebuild_rate:.0f} procurements/s (FTS5 {fts_rate:.0f}/s); index {size:.0f} MB")
+        print(f"peak RSS: main process {peak_self:.0f} MB, largest writer process {peak_child:.0f} MB")
+        print(f"sync of 500 changed procurements: {sync_seconds:.2f} s")
+        print("\n| query class | Whoosh p50 ms | Whoosh p95 ms | FTS5 p50 ms | FTS5 p95 ms | p95 ratio |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for name in CLASSES:
+            (w50, w95), (f50, f95) = whoosh[name], fts[name]
+            print(f"| {name} | {w50:.1f} | {w95:.1f} | {f50:.1f} | {f95:.1f} | {w95 / max(f95, 0.001):.1f}x |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
