@@ -39,6 +39,8 @@ def from_environment() -> dict:
         "FTS_MIN_INTERVAL": _float("FTS_MIN_INTERVAL", 10.0),
         "CF_MIN_INTERVAL": _float("CF_MIN_INTERVAL", 5.0),
         "S2W_MIN_INTERVAL": _float("S2W_MIN_INTERVAL", 2.0),
+        # Retries of a failed request (429/503 honour Retry-After; 5xx and network errors back off).
+        "HTTP_MAX_RETRIES": _int("HTTP_MAX_RETRIES", 4),
         "COLLECT_SOURCES": _list("COLLECT_SOURCES", "fts,cf,s2w"),
         "BACKFILL_DAYS": _int("BACKFILL_DAYS", 30),
         "USER_AGENT": os.environ.get(

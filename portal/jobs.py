@@ -29,7 +29,12 @@ def collector_for(name: str, sleep: Callable[[float], None] = time.sleep):
     key = name.upper()
     config = current_app.config
     return make_collector(
-        name, config[f"{key}_BASE_URL"], config[f"{key}_MIN_INTERVAL"], config["USER_AGENT"], sleep=sleep
+        name,
+        config[f"{key}_BASE_URL"],
+        config[f"{key}_MIN_INTERVAL"],
+        config["USER_AGENT"],
+        sleep=sleep,
+        max_retries=config["HTTP_MAX_RETRIES"],
     )
 
 

@@ -22,7 +22,12 @@ SOURCE = "s2w-rss"
 def collect_rss(sleep=time.sleep) -> CollectorRun:
     """Fetch the Sell2Wales RSS feed and store its new items; a failure is recorded, never raised."""
     config = current_app.config
-    client = PoliteClient(config["USER_AGENT"], min_interval=config["S2W_MIN_INTERVAL"], sleep=sleep)
+    client = PoliteClient(
+        config["USER_AGENT"],
+        min_interval=config["S2W_MIN_INTERVAL"],
+        max_retries=config["HTTP_MAX_RETRIES"],
+        sleep=sleep,
+    )
     feed = Sell2WalesRss(client, config["S2W_RSS_BASE_URL"])
     with session_scope() as session:
         run = CollectorRun(source=SOURCE, started_at=utcnow())

@@ -21,6 +21,7 @@ def make_collector(
     min_interval: float | None = None,
     user_agent: str = USER_AGENT,
     sleep: Callable[[float], None] = time.sleep,
+    max_retries: int = 4,
 ) -> Collector:
     """Build the named collector with its own PoliteClient (one client, hence one pace, per source)."""
     try:
@@ -28,5 +29,5 @@ def make_collector(
     except KeyError:
         raise ValueError(f"unknown collector {name!r}; known: {', '.join(sorted(COLLECTORS))}") from None
     interval = cls.min_interval if min_interval is None else min_interval
-    client = PoliteClient(user_agent, min_interval=interval, sleep=sleep)
+    client = PoliteClient(user_agent, min_interval=interval, max_retries=max_retries, sleep=sleep)
     return cls(client, base_url or cls.default_base_url)
