@@ -65,18 +65,19 @@ def releases_in(path: Path) -> Iterator:
 def import_paths(paths: list[Path]) -> IngestCounts:
     """Import every release of these files, in committed batches; return the counts."""
     totals = IngestCounts()
+    batches: dict[str, list] = {}
     with session_scope() as session:
+
+        def flush(source: str) -> None:
+            totals.add(ingest_page(session, source, batches.pop(source)))
+            session.commit()
+
         for path in paths:
-            batches: dict[str, list] = {}
             for release in releases_in(Path(path)):
-                batch = batches.setdefault(source_of(release), [])
-                batch.append(release)
-                if len(batch) >= BATCH:
-                    totals.add(ingest_page(session, source_of(release), batch))
-                    session.commit()
-                    batch.clear()
-            for source, batch in batches.items():
-                if batch:
-                    totals.add(ingest_page(session, source, batch))
-                    session.commit()
+                source = source_of(release)
+                batches.setdefault(source, []).append(release)
+                if len(batches[source]) >= BATCH:
+                    flush(source)
+        for source in list(batches):
+            flush(source)
     return totals
