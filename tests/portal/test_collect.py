@@ -12,7 +12,14 @@ from portal import jobs
 from portal.db import session_scope
 from portal.ingest import ingest_page
 from portal.models import (
-    Buyer, CollectionState, CollectorRun, Procurement, ProcurementKey, Quarantine, Release, RssItem,
+    Buyer,
+    CollectionState,
+    CollectorRun,
+    Procurement,
+    ProcurementKey,
+    Quarantine,
+    Release,
+    RssItem,
 )
 from tests.factories import package, s2w_release
 from tests.portal.snapshots import snapshot, watermark

@@ -3,6 +3,7 @@
 import gzip
 import json
 from collections import Counter
+from pathlib import Path
 
 from tests.realdata import FTS_DAY, real_json, real_path
 
@@ -23,7 +24,7 @@ def _stats(runner):
 
 def test_import_of_the_real_find_a_tender_day_matches_an_independent_count(runner):
     paths = [str(real_path(f"{FTS_DAY}/page-00{n}.json")) for n in range(1, 6)]
-    releases = [r for p in paths for r in json.loads(open(p, encoding="utf-8").read())["releases"]]
+    releases = [r for p in paths for r in json.loads(Path(p).read_text(encoding="utf-8"))["releases"]]
     result = runner.invoke(args=["import", *paths])
     assert result.exit_code == 0, result.output
     assert "imported 459 releases" in result.output
