@@ -6,7 +6,7 @@ STAMP = $(VENV)/.installed
 export FLASK_APP = wsgi
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test install migrate translations lint bench clean
+.PHONY: run test install migrate translations assets lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,16 +15,32 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
+# Fuzzy entries are never compiled: `flask translate check` and the tests fail on them instead.
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f --statistics 2>/dev/null || $(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel compile -d translations --statistics
+
+# GOV.UK Frontend, pinned in package-lock.json, copied into portal/static/govuk (git-ignored); its CSS
+# refers to /assets/..., which the app serves from portal/static/govuk/assets. Never a CDN.
+GOVUK_DIST = node_modules/govuk-frontend/dist/govuk
+ASSETS_STAMP = portal/static/govuk/.stamp
+
+$(ASSETS_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	rm -rf portal/static/govuk
+	mkdir -p portal/static/govuk
+	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.js portal/static/govuk/
+	cp -R $(GOVUK_DIST)/assets portal/static/govuk/assets
+	touch $@
+
+assets: $(ASSETS_STAMP)
 
 migrate: install
 	$(BIN)/flask db upgrade
 
-run: install migrate translations
+run: install migrate translations assets
 	$(BIN)/honcho start -f Procfile
 
-test: install translations
+test: install translations assets
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
