@@ -17,12 +17,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from portal import cli, clock, db, i18n, public
+    from portal import cli, clock, db, frontend, i18n, pages, public, translate
 
     db.init_app(app)
     i18n.init_app(app)
+    frontend.init_app(app)
     cli.init_app(app)
     clock.init_app(app)
     public.init_app(app)
+    pages.init_app(app)
+    translate.init_app(app)
     # blueprints and CLI
     return app

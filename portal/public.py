@@ -1,23 +1,101 @@
-"""Blueprint: the public pages."""
+"""Blueprint: the public pages about the pipeline as a whole: home, pipeline timeline, search."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from portal.i18n import LANGUAGES
+from portal import pipeline
+from portal.db import get_session
+from portal.format import quarter_label
+from portal.forms import PipelineFilterForm, SearchForm
+from portal.i18n import LANG_PREFIX, browser_language
+from portal.models import utcnow
+from portal.places import region_choices
 
-bp = Blueprint("public", __name__, url_prefix="/<any(en, cy):lang_code>")
+bp = Blueprint("public", __name__, url_prefix=LANG_PREFIX)
 
 
 @bp.route("/")
-def home(lang_code: str):
-    """Show the home page."""
-    return render_template("public/home.html", lang_code=lang_code)
+def home():
+    """Show the forward pipeline at a glance: stages, the next four quarters, newest notices, closing soon."""
+    session, now = get_session(), utcnow()
+    quarters = pipeline.next_quarters(now, 4)
+    return render_template(
+        "public/home.html",
+        form=SearchForm(formdata=None),
+        stage_counts=pipeline.stage_counts(session),
+        quarters=quarters,
+        expected=pipeline.expected_by_quarter(session, quarters),
+        newest=pipeline.newest_forward(session, 5),
+        closing=pipeline.closing_soon(session, now, 7),
+    )
+
+
+@bp.route("/search")
+def search():
+    """Show the search page (a placeholder until full-text search is wired in)."""
+    form = SearchForm(formdata=request.args)
+    return render_template("public/search.html", form=form, query=(form.q.data or "").strip())
+
+
+@bp.route("/pipeline", endpoint="pipeline")
+def pipeline_timeline():
+    """Show planned work by the quarter it is expected to come to market, and contracts due for renewal."""
+    session, now = get_session(), utcnow()
+    filters = pipeline.Filters.from_args(request.args)
+    form = PipelineFilterForm(formdata=request.args)
+    form.region.choices = [("", _("Any region"))] + region_choices()
+    quarters = pipeline.next_quarters(now, 8)
+    expected = pipeline.expected_by_quarter(session, quarters, filters)
+    rows = _timeline_rows(expected, quarters)
+    for row in rows:
+        if row["key"] != "earlier" and row["key"] != "later" and row["count"]:
+            row["notices"] = pipeline.forward_in_quarter(session, row.get("quarter"), filters)
+    renewals = pipeline.renewals(session, now, 18, filters)
+    renewal_rows = [{"label": quarter_label(q), "count": n} for q, n in renewals["counts"].items()]
+    return render_template(
+        "public/pipeline.html",
+        form=form,
+        filters=filters,
+        rows=_with_bars(rows),
+        renewals=renewals,
+        renewal_rows=_with_bars(renewal_rows),
+    )
+
+
+def _timeline_rows(expected: dict, quarters: list) -> list[dict]:
+    """Return the timeline's rows: any overdue work, each quarter, any later work, then the undated."""
+    rows = []
+    if expected["earlier"]:
+        rows.append({"key": "earlier", "label": _("Expected before this quarter"), "count": expected["earlier"]})
+    for quarter in quarters:
+        rows.append(
+            {
+                "key": f"{quarter[0]}-q{quarter[1]}",
+                "quarter": quarter,
+                "label": quarter_label(quarter),
+                "count": expected["counts"][quarter],
+                "value": expected["values"][quarter],
+            }
+        )
+    if expected["later"]:
+        rows.append({"key": "later", "label": _("Later"), "count": expected["later"]})
+    rows.append({"key": "undated", "quarter": None, "label": _("Date not given"), "count": expected["undated"]})
+    return rows
+
+
+def _with_bars(rows: list[dict]) -> list[dict]:
+    """Give each row a bar width in twentieths of the largest count (CSS classes, so no inline styles)."""
+    largest = max((row["count"] for row in rows), default=0) or 1
+    for row in rows:
+        row["bar"] = round(20 * row["count"] / largest)
+    return rows
 
 
 def root():
     """Send the visitor to their language's home page."""
-    return redirect(url_for("public.home", lang_code=request.accept_languages.best_match(LANGUAGES) or "en"))
+    return redirect(url_for("public.home", lang_code=browser_language()))
 
 
 def init_app(app: Flask) -> None:

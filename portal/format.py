@@ -1,0 +1,141 @@
+"""How values look on a page: dates, money, stages, notice types, registers and quarters, in either language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from flask import Flask
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, gettext, lazy_gettext
+
+from portal.places import region_name
+
+STAGE_LABELS = {
+    "pipeline": lazy_gettext("Pipeline"),
+    "engagement": lazy_gettext("Market engagement"),
+    "planned": lazy_gettext("Planned"),
+    "open": lazy_gettext("Open"),
+    "closed": lazy_gettext("Closed"),
+    "awarded": lazy_gettext("Awarded"),
+    "cancelled": lazy_gettext("Cancelled"),
+}
+# GOV.UK Frontend 6 tag colours; the label always carries the meaning, colour only helps.
+STAGE_TAG_CLASSES = {
+    "pipeline": "govuk-tag--purple",
+    "engagement": "govuk-tag--light-blue",
+    "planned": "govuk-tag--blue",
+    "open": "govuk-tag--green",
+    "closed": "govuk-tag--yellow",
+    "awarded": "govuk-tag--teal",
+    "cancelled": "govuk-tag--red",
+}
+# Procurement Act 2023 notice names as Find a Tender publishes them (FEEDS.md §2.4).
+NOTICE_TYPE_LABELS = {
+    "UK1": lazy_gettext("Pipeline notice"),
+    "UK2": lazy_gettext("Preliminary market engagement notice"),
+    "UK3": lazy_gettext("Planned procurement notice"),
+    "UK4": lazy_gettext("Tender notice"),
+    "UK5": lazy_gettext("Transparency notice"),
+    "UK6": lazy_gettext("Contract award notice"),
+    "UK7": lazy_gettext("Contract details notice"),
+    "UK9": lazy_gettext("Contract performance notice"),
+    "UK10": lazy_gettext("Contract change notice"),
+    "UK11": lazy_gettext("Contract termination notice"),
+    "UK12": lazy_gettext("Procurement termination notice"),
+    "legacy": lazy_gettext("Notice under the earlier rules"),
+}
+SOURCE_LABELS = {
+    "fts": lazy_gettext("Find a Tender"),
+    "cf": lazy_gettext("Contracts Finder"),
+    "s2w": lazy_gettext("Sell2Wales"),
+    "portal": lazy_gettext("Piblinell"),
+}
+QUARTER_LABELS = {
+    1: lazy_gettext("January to March %(year)s"),
+    2: lazy_gettext("April to June %(year)s"),
+    3: lazy_gettext("July to September %(year)s"),
+    4: lazy_gettext("October to December %(year)s"),
+}
+
+
+def stage_label(stage: str | None) -> str:
+    """Return a stage's name in the page's language."""
+    return str(STAGE_LABELS.get(stage or "", stage or ""))
+
+
+def notice_type_label(notice_type: str | None) -> str:
+    """Return a notice type's name, or its code when we have no name for it."""
+    label = NOTICE_TYPE_LABELS.get(notice_type or "legacy")
+    return str(label) if label else gettext("Notice %(code)s", code=notice_type)
+
+
+def source_label(source: str | None) -> str:
+    """Return a register's name in the page's language."""
+    return str(SOURCE_LABELS.get(source or "", source or ""))
+
+
+def quarter_label(quarter: tuple[int, int]) -> str:
+    """Return "January to March 2027" for (2027, 1), in the page's language."""
+    year, number = quarter
+    return str(QUARTER_LABELS[number]) % {"year": year}
+
+
+def long_date(value: datetime | date | None) -> str:
+    """Return a date as "1 March 2026" ("1 Mawrth 2026"), in London time."""
+    if value is None:
+        return ""
+    return format_date(value, "d MMMM yyyy")
+
+
+def date_time(value: datetime | None) -> str:
+    """Return a moment as "1 March 2026, 12:00", in London time."""
+    if value is None:
+        return ""
+    return format_datetime(value, "d MMMM yyyy, HH:mm")
+
+
+def money(amount: float | None, currency: str | None = "GBP") -> str:
+    """Return an amount in its currency, without pence when it is whole pounds."""
+    if amount is None:
+        return ""
+    currency = currency or "GBP"
+    if float(amount).is_integer():
+        return format_currency(amount, currency, format="¤#,##0", currency_digits=False)
+    return format_currency(amount, currency)
+
+
+def number(value: float | int | None) -> str:
+    """Return a number with the locale's grouping."""
+    return "" if value is None else format_decimal(value)
+
+
+def web_url(url: str | None) -> str | None:
+    """Return a link from notice data only when it is http(s): a notice could publish a javascript: URL."""
+    if not url or not isinstance(url, str):
+        return None
+    return url if urlsplit(url.strip()).scheme in ("http", "https") else None
+
+
+def yes_no(value: bool | None) -> str:
+    """Return Yes, No or Not stated for a flag a notice may leave out."""
+    if value is None:
+        return gettext("Not stated")
+    return gettext("Yes") if value else gettext("No")
+
+
+def init_app(app: Flask) -> None:
+    """Make the formatters available to templates as filters."""
+    app.jinja_env.filters.update(
+        stage_label=stage_label,
+        notice_type_label=notice_type_label,
+        source_label=source_label,
+        quarter_label=quarter_label,
+        long_date=long_date,
+        date_time=date_time,
+        money=money,
+        number=number,
+        region_name=region_name,
+        web_url=web_url,
+        yes_no=yes_no,
+    )
+    app.jinja_env.globals["STAGE_TAG_CLASSES"] = STAGE_TAG_CLASSES

@@ -1,0 +1,35 @@
+"""The portal's forms (WTForms through govuk-frontend-wtf widgets); buttons are govukButton macros, so no
+`submit=` lands in the query string. GET forms carry no CSRF token: they change nothing."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovTextInput
+from wtforms import BooleanField, SelectField, StringField
+
+
+class _GetForm(FlaskForm):
+    class Meta:
+        csrf = False  # read-only searches; CSRFProtect still guards every POST in the app
+
+
+class SearchForm(_GetForm):
+    """The search box: one text field `q`, sent by GET to the search page."""
+
+    q = StringField(lazy_gettext("Search notices"), widget=GovTextInput(),
+                    description=lazy_gettext("For example: cleaning, Cardiff, glanhau"))
+
+
+class PipelineFilterForm(_GetForm):
+    """The pipeline timeline's filters, sent by GET."""
+
+    region = SelectField(lazy_gettext("Region"), widget=GovSelect(), validate_choice=False)
+    cpv = StringField(
+        lazy_gettext("Category (CPV division)"),
+        widget=GovTextInput(),
+        description=lazy_gettext("The first two digits of a CPV code, for example 72 for IT services"),
+    )
+    wales = BooleanField(lazy_gettext("Only work in Wales"), widget=GovCheckboxInput(), false_values=("", "0"))
+    sme = BooleanField(lazy_gettext("Only work marked suitable for SMEs"), widget=GovCheckboxInput(),
+                       false_values=("", "0"))

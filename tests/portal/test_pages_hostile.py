@@ -1,0 +1,34 @@
+"""Notice text is shown exactly as published and always escaped: script tags, HTML, long words, RTL and emoji."""
+
+from __future__ import annotations
+
+from portal.db import session_scope
+from portal.ingest import ingest_page
+from tests.factories import fts_release
+from tests.pages import PageClient
+
+HOSTILE_TITLE = '<script>alert("x")</script><b>Bold</b> ' + "A" * 300 + " مناقصة \u202e reversed 🚀🏴󠁧󠁢󠁷󠁬󠁳󠁿"
+HOSTILE_DESCRIPTION = '<img src=x onerror=alert(1)>\n"quotes" & ampersands {{ 7*7 }} %(num)s'
+HOSTILE_BUYER = '<iframe src="//evil">Council</iframe>'
+
+
+def test_hostile_text_is_escaped_everywhere(app, client):
+    release = fts_release(notice_type="UK1", deadline=None, title=HOSTILE_TITLE, description=HOSTILE_DESCRIPTION,
+                          buyer_name=HOSTILE_BUYER)
+    release["planning"]["documents"][0]["url"] = "javascript:alert(1)"
+    with app.app_context(), session_scope() as session:
+        ingest_page(session, "fts", [release])
+        session.commit()
+    pages = PageClient(client)
+    for url in ("/en/notice/ocds-h6vhtk-0a0001", "/cy/notice/ocds-h6vhtk-0a0001", "/en/", "/cy/", "/en/buyer/1",
+                "/cy/pipeline"):
+        page = pages.get(url)
+        # The parser saw no element from the notice: only our two scripts, no img, no iframe, no <b>.
+        assert len(page.doc.findall(".//script")) == 2, url
+        assert not page.doc.findall(".//img") and not page.doc.findall(".//iframe") and not page.doc.findall(".//b")
+        assert "javascript:" not in " ".join(page.links()), url
+        assert HOSTILE_TITLE.split(" مناقصة")[0] in page.text(), url  # the text itself, shown as published
+    notice = pages.get("/en/notice/ocds-h6vhtk-0a0001")
+    assert notice.by_id("description-en").text == HOSTILE_DESCRIPTION
+    assert "🚀" in notice.text() and "مناقصة" in notice.text()
+    assert "&lt;script&gt;" in notice.html and "{{ 7*7 }}" in notice.text()
