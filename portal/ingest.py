@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from portal import linking
 from portal.buyers import buyer_key, upsert_buyers
-from portal.models import Procurement, ProcurementKey, Quarantine, Release, RssItem, utcnow
+from portal.models import Procurement, ProcurementKey, ProcurementTombstone, Quarantine, Release, RssItem, utcnow
 from scrapers.compile import compile_records
 from scrapers.ocds import parse_release
 from scrapers.records import ReleaseRecord
@@ -92,12 +92,45 @@ def parse_with_welsh(raw: str, raw_cy: str | None, source: str) -> ReleaseRecord
     return parse_pair(json.loads(raw), json.loads(raw_cy) if raw_cy else None, source)
 
 
-def _quarantine(session: Session, source: str, release, reason: str, run_id: int | None, counts: IngestCounts):
-    raw = _dump(release)
+@dataclass
+class PreparedPage:
+    """A page parsed and checked, ready to store; pure data, so it can be made in another process."""
+
+    source: str
+    incoming: list[_Incoming]
+    rejected: list[tuple[str, str]]  # (raw JSON, reason): stored in quarantine
+    seen: int
+    duplicates: int
+
+
+def prepare_page(source: str, releases: list, welsh_releases: list | None = None) -> PreparedPage:
+    """Parse a page of raw releases; malformed ones are set aside with their reason, never dropped."""
+    welsh_by_id = {r.get("id"): r for r in welsh_releases or [] if isinstance(r, dict) and r.get("id")}
+    incoming: dict[str, _Incoming] = {}
+    rejected, duplicates = [], 0
+    for release in releases:
+        welsh = welsh_by_id.get(release.get("id")) if isinstance(release, dict) else None
+        try:
+            record = parse_pair(release, welsh, source)
+        except _PARSE_ERRORS as error:
+            rejected.append((_dump(release), f"{type(error).__name__}: {error}"))
+            continue
+        if record.release_id in incoming:  # a server-side duplicate on the same page (FEEDS.md §2.2)
+            duplicates += 1
+            continue
+        raw, raw_cy = _dump(release), (_dump(welsh) if welsh is not None else None)
+        incoming[record.release_id] = _Incoming(record, raw, raw_cy, _hash(raw, raw_cy))
+    return PreparedPage(source, list(incoming.values()), rejected, len(releases), duplicates)
+
+
+def _quarantine(session: Session, source: str, raw: str, reason: str, run_id: int | None) -> None:
     content_hash = _hash(source, raw)
-    counts.quarantined += 1
     if session.exec(select(Quarantine.id).where(Quarantine.content_hash == content_hash)).first() is None:
-        ident = release if isinstance(release, dict) else {}
+        try:
+            ident = json.loads(raw)
+        except ValueError:
+            ident = None
+        ident = ident if isinstance(ident, dict) else {}
         session.execute(
             insert(Quarantine).values(
                 source=source,
@@ -113,25 +146,6 @@ def _quarantine(session: Session, source: str, release, reason: str, run_id: int
     log.warning("quarantined a %s release: %s", source, reason)
 
 
-def _parse_page(session, source, releases, welsh_releases, run_id, counts) -> list[_Incoming]:
-    welsh_by_id = {r.get("id"): r for r in welsh_releases if isinstance(r, dict) and r.get("id")}
-    incoming: dict[str, _Incoming] = {}
-    for release in releases:
-        counts.seen += 1
-        welsh = welsh_by_id.get(release.get("id")) if isinstance(release, dict) else None
-        try:
-            record = parse_pair(release, welsh, source)
-        except _PARSE_ERRORS as error:
-            _quarantine(session, source, release, f"{type(error).__name__}: {error}", run_id, counts)
-            continue
-        if record.release_id in incoming:  # a server-side duplicate on the same page (FEEDS.md §2.2)
-            counts.duplicates += 1
-            continue
-        raw, raw_cy = _dump(release), (_dump(welsh) if welsh is not None else None)
-        incoming[record.release_id] = _Incoming(record, raw, raw_cy, _hash(raw, raw_cy))
-    return list(incoming.values())
-
-
 def ingest_page(
     session: Session,
     source: str,
@@ -141,9 +155,16 @@ def ingest_page(
     now: datetime | None = None,
 ) -> IngestCounts:
     """Store one page of raw releases; the caller commits. Duplicates change nothing."""
+    return store_page(session, prepare_page(source, releases, welsh_releases), run_id, now)
+
+
+def store_page(session: Session, page: PreparedPage, run_id: int | None = None, now: datetime | None = None):
+    """Store a prepared page; the caller commits. Returns the counts."""
     now = now or utcnow()
-    counts = IngestCounts()
-    incoming = _parse_page(session, source, releases, welsh_releases or [], run_id, counts)
+    source, incoming = page.source, page.incoming
+    counts = IngestCounts(seen=page.seen, duplicates=page.duplicates, quarantined=len(page.rejected))
+    for raw, reason in page.rejected:
+        _quarantine(session, source, raw, reason, run_id)
     existing = _existing_releases(session, source, [item.record.release_id for item in incoming])
     fresh, changed = [], []
     for item in incoming:
@@ -245,6 +266,8 @@ def _merge(session: Session, source_id: int, target_id: int, known: dict) -> Non
     log.info("linking procurement %s into %s (same notice on two registers)", source_id, target_id)
     for table in (Release, ProcurementKey, RssItem):
         session.execute(update(table).where(table.procurement_id == source_id).values(procurement_id=target_id))
+    ocid = session.exec(select(Procurement.ocid).where(Procurement.id == source_id)).one()
+    session.execute(insert(ProcurementTombstone).values(ocid=ocid, deleted_at=utcnow()))
     session.execute(delete(Procurement).where(Procurement.id == source_id))
     for key, pid in known.items():
         if pid == source_id:

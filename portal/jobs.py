@@ -176,13 +176,15 @@ def refresh_stages(now: datetime | None = None) -> int:
 
 
 def scheduled_collect() -> None:
-    """Collect every configured source, then keep stages current (the clock's main job)."""
+    """Collect every configured source, keep stages current, then sync the search index (the clock's main job)."""
+    from portal.indexing import sync_index_safely
     from portal.rss import collect_rss
 
     collect()
     if "s2w" in current_app.config["COLLECT_SOURCES"]:
         collect_rss()
     refresh_stages()
+    sync_index_safely()
 
 
 def database_is_empty() -> bool:

@@ -200,3 +200,11 @@ class ProcurementKey(SQLModel, table=True):
     kind: str = Field(max_length=10)
     key: str = Field(max_length=200)
     procurement_id: int = Field(foreign_key="procurement.id", index=True)
+
+
+class ProcurementTombstone(SQLModel, table=True):
+    """A procurement that was merged into another: the search index drops it on its next sync."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ocid: str = Field(max_length=120)
+    deleted_at: datetime | None = _when(nullable=False, index=True)

@@ -1,0 +1,193 @@
+"""The search index kept in step with the database: documents, rebuild, sync, and search that returns rows.
+
+The database is the truth; the Whoosh index (search_index/) is a cache. Indexing never fails a
+database write: a failed sync is logged and the next one picks the changes up from the watermark.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+import search_index
+from portal.db import session_scope
+from portal.models import Procurement, ProcurementTombstone, utcnow
+
+log = logging.getLogger(__name__)
+# Rows committed by another process in the same instant as the watermark are not missed: each sync
+# looks a little behind it (re-indexing a document is idempotent).
+SLACK = timedelta(seconds=5)
+
+
+def document_for(procurement: Procurement) -> dict:
+    """Return the search document of a procurement."""
+    return {
+        "id": procurement.ocid,
+        "stage": procurement.stage,
+        "notice_types": list(procurement.notice_types or []),
+        "sources": list(procurement.sources or []),
+        "buyer_id": str(procurement.buyer_id) if procurement.buyer_id else None,
+        "buyer_name": procurement.buyer_name,
+        "title": procurement.title,
+        "description": procurement.description,
+        "title_cy": procurement.title_cy,
+        "description_cy": procurement.description_cy,
+        "cpv": [c.get("code") for c in procurement.cpv or [] if c.get("code")],
+        "cpv_labels": [c.get("label") for c in procurement.cpv or [] if c.get("label")],
+        "regions": list(procurement.regions or []),
+        "value_amount": procurement.value_amount,
+        "value_gross": procurement.value_gross,
+        "published": procurement.published_at,
+        "updated": procurement.updated_at,
+        "deadline": procurement.deadline,
+        "expected_tender_date": procurement.expected_tender_date,
+        "sme": procurement.sme,
+        "vcse": procurement.vcse,
+        "in_wales": procurement.in_wales,
+    }
+
+
+def _index_dir() -> str:
+    return current_app.config["INDEX_DIR"]
+
+
+def _documents(session: Session, since=None):
+    statement = select(Procurement).order_by(Procurement.id)
+    if since is not None:
+        statement = statement.where(Procurement.changed_at >= since)
+    for procurement in session.exec(statement.execution_options(yield_per=500)):
+        yield document_for(procurement)
+
+
+def rebuild_index(progress=None) -> int:
+    """Build a fresh index from every procurement and swap it in; return the document count."""
+    with session_scope() as session:
+        # Taken before reading, so whatever changes during the rebuild is picked up by the next sync.
+        watermark = session.exec(select(func.max(Procurement.changed_at))).one() or utcnow()
+        total = session.exec(select(func.count()).select_from(Procurement)).one()
+        return search_index.rebuild(_index_dir(), _documents(session), total, progress, watermark=watermark)
+
+
+def sync_index() -> tuple[int, int]:
+    """Index procurements changed since the index's watermark and drop merged ones; rebuild when absent."""
+    index_dir = _index_dir()
+    watermark = search_index.get_watermark(index_dir) if search_index.index_age(index_dir) is not None else None
+    if not isinstance(watermark, datetime):  # no index yet, or one this database did not build
+        return rebuild_index(), 0
+    since = watermark - SLACK
+    with session_scope() as session:
+        newest = session.exec(select(func.max(Procurement.changed_at))).one() or watermark
+        docs = list(_documents(session, since))
+        gone = session.exec(select(ProcurementTombstone.ocid).where(ProcurementTombstone.deleted_at >= since)).all()
+        live = {doc["id"] for doc in docs}
+        return search_index.sync(index_dir, docs, [ocid for ocid in gone if ocid not in live], watermark=newest)
+
+
+def sync_index_safely() -> None:
+    """Sync the index for the clock; a failure is logged and left to the next sync."""
+    try:
+        upserted, deleted = sync_index()
+        log.info("search index synced: %d upserted, %d deleted", upserted, deleted)
+    except Exception:
+        log.exception("search index sync failed; the next sync will pick the changes up")
+
+
+def search_procurements(
+    text: str = "",
+    filters=None,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+    facets: bool = True,
+    session: Session | None = None,
+):
+    """Search, then load the matching procurements from the database in rank order; return (rows, results)."""
+    results = search_index.search(_index_dir(), text, filters, sort, page, per_page, facets)
+    ids = [hit.id for hit in results.hits]
+    if not ids:
+        return [], results
+    if session is None:
+        with session_scope() as own:
+            rows = own.exec(select(Procurement).where(col(Procurement.ocid).in_(ids))).all()
+    else:
+        rows = session.exec(select(Procurement).where(col(Procurement.ocid).in_(ids))).all()
+    by_ocid = {row.ocid: row for row in rows}
+    # An id the index still has but the database no longer does is skipped, never an error.
+    return [by_ocid[i] for i in ids if i in by_ocid], results
+
+
+@click.group("index")
+def index_cli():
+    """Build or update the search index from the database."""
+
+
+@index_cli.command("rebuild")
+@with_appcontext
+def rebuild_command():
+    """Rebuild the whole search index beside the live one and swap it in."""
+    with click.progressbar(length=1, label="indexing", show_pos=True) as bar:
+
+        def progress(done: int, total: int | None) -> None:
+            bar.length = max(total or done, 1)
+            bar.update(done - bar.pos)
+
+        count = rebuild_index(progress)
+    click.echo(f"indexed {count} procurements")
+
+
+@index_cli.command("sync")
+@with_appcontext
+def sync_command():
+    """Index what changed since the last sync."""
+    upserted, deleted = sync_index()
+    click.echo(f"indexed {upserted} changed procurements, removed {deleted}")
+
+
+@click.command("search")
+@click.argument("query", default="")
+@click.option("--stage", multiple=True, help="pipeline, engagement, planned, open, closed, awarded, cancelled")
+@click.option("--cpv", multiple=True, help="CPV code or prefix, e.g. 72 or 7221")
+@click.option("--region", multiple=True, help="NUTS/ITL code or prefix, e.g. UKL")
+@click.option("--sort", default="relevance", type=click.Choice(search_index.SORTS))
+@click.option("--limit", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+@with_appcontext
+def search_command(query, stage, cpv, region, sort, limit, as_json):
+    """Search the index and print the total and the top results."""
+    filters = search_index.Filters(stages=stage, cpv=cpv, regions=region)
+    rows, results = search_procurements(query, filters, sort, 1, limit, facets=False)
+    by_ocid = {row.ocid: row for row in rows}
+    found = [
+        {
+            "ocid": hit.id,
+            "stage": by_ocid[hit.id].stage,
+            "title": by_ocid[hit.id].title,
+            "score": round(hit.score, 3),
+            "matched": hit.matched_fields,
+        }
+        for hit in results.hits
+        if hit.id in by_ocid
+    ]
+    messages = [{"code": m.code, "text": m.text} for m in results.messages]
+    if as_json:
+        click.echo(json.dumps({"total": results.total, "results": found, "messages": messages}, ensure_ascii=False))
+        return
+    for message in messages:
+        click.echo(f"note: {message['text']}")
+    click.echo(f"{results.total} found")
+    for hit in found:
+        matched = ", ".join(hit["matched"])
+        click.echo(f"{hit['score']:7.2f}  {hit['stage']:10} {hit['ocid']:28} {hit['title']}  [{matched}]")
+
+
+def init_app(app: Flask) -> None:
+    """Register `flask index` and `flask search`."""
+    app.cli.add_command(index_cli)
+    app.cli.add_command(search_command)
