@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from portal import cli, clock, db, frontend, i18n, pages, public, translate
+    from portal import cli, clock, db, frontend, i18n, indexing, pages, public, translate
 
     db.init_app(app)
     i18n.init_app(app)
@@ -27,5 +27,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     public.init_app(app)
     pages.init_app(app)
     translate.init_app(app)
+    indexing.init_app(app)
     # blueprints and CLI
     return app
