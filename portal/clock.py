@@ -72,7 +72,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         trigger = dict(trigger)
         kind = trigger.pop("trigger")
         first = {"next_run_time": datetime.now(UTC)} if job_id == "collect" else {}
-        scheduler.add_job(_in_app(app, target), kind, id=job_id, replace_existing=True, **trigger, **first)
+        scheduler.add_job(
+            _in_app(app, target), kind, id=job_id, name=job_id, replace_existing=True, **trigger, **first
+        )
     return scheduler
 
 
