@@ -8,13 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 
 from portal import jobs
 from portal.db import session_scope
 from portal.importer import import_paths
+from portal.rss import collect_rss
 from portal.stats import source_health, stats
+
+KNOWN_SOURCES = ("fts", "cf", "s2w", "s2w-rss")
 
 
 def _iso(value: str | None) -> datetime | None:
@@ -33,11 +36,12 @@ def _iso(value: str | None) -> datetime | None:
 @click.option("--since", help="ISO date or datetime to collect from (default: the watermark)")
 @click.option("--until", help="ISO date or datetime to collect to (default: now)")
 def collect_command(sources, since, until):
-    """Collect notices from the registers (all configured sources by default)."""
-    known = current_app.config["COLLECT_SOURCES"] + ["fts", "cf", "s2w"]
+    """Collect notices from the registers (all configured sources by default; s2w-rss for the RSS fallback)."""
     for source in sources:
-        if source not in known:
-            raise click.BadParameter(f"unknown source {source!r}; choose from fts, cf, s2w")
+        if source not in KNOWN_SOURCES:
+            raise click.BadParameter(f"unknown source {source!r}; choose from {', '.join(KNOWN_SOURCES)}")
+    rss = "s2w-rss" in sources
+    sources = [source for source in sources if source != "s2w-rss"]
     bars: dict[str, object] = {}
 
     def progress(name: str, done: int, total: int) -> None:
@@ -49,7 +53,9 @@ def collect_command(sources, since, until):
             if done == total:
                 bars[name].__exit__(None, None, None)
 
-    runs = jobs.collect(list(sources) or None, _iso(since), _iso(until), progress=progress)
+    runs = jobs.collect(sources, _iso(since), _iso(until), progress=progress) if sources or not rss else []
+    if rss:
+        runs.append(collect_rss())
     failed = False
     for run in runs:
         click.echo(
@@ -103,7 +109,7 @@ def _when(value: datetime | None) -> str:
 def sources_command():
     """Show each source's last runs and health."""
     with session_scope() as session:
-        health = source_health(session, ["fts", "cf", "s2w"])
+        health = source_health(session, list(KNOWN_SOURCES))
     click.echo(f"{'source':6} {'watermark':16} {'last success':16} last error")
     for row in health:
         error = f"{_when(row['last_error_at'])}: {row['last_error'][:80]}" if row["last_error"] else "-"

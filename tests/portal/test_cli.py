@@ -85,3 +85,16 @@ def test_scheduled_collect_backfills_an_empty_database_and_records_unreachable_r
         [run] = jobs.collect(sleep=lambda s: None)
         assert run.status == "failed" and "127.0.0.1:9" in run.error
         assert run.window_to - run.window_from == timedelta(days=1)
+
+
+def test_collect_command_runs_the_sell2wales_rss_fallback(app, runner, httpserver):
+    from tests.scrapers.test_rss import FEED
+
+    app.config.update(S2W_RSS_BASE_URL=loopback_base(httpserver), HTTP_MAX_RETRIES=0)
+    httpserver.expect_request("/rss/rss_switch.aspx").respond_with_data(FEED, content_type="application/rss+xml")
+    result = runner.invoke(args=["collect", "s2w-rss"])
+    assert result.exit_code == 0, result.output
+    assert "s2w-rss: ok" in result.output
+    again = runner.invoke(args=["collect", "s2w-rss"])
+    assert "0 new" in again.output
+    assert "s2w-rss" in runner.invoke(args=["sources"]).output
