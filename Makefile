@@ -6,7 +6,7 @@ STAMP = $(VENV)/.installed
 export FLASK_APP = wsgi
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test install migrate translations assets lint bench clean
+.PHONY: run test install migrate translations assets browser lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,13 +34,28 @@ $(ASSETS_STAMP): package.json package-lock.json
 
 assets: $(ASSETS_STAMP)
 
+# Debian's Chromium for the browser tests (tests/browser; axe-core comes with `make assets`). Playwright's
+# own browser download cannot work here, so never `playwright install`. Without root, nothing is installed
+# and the browser tests skip with the reason (they fail instead when CI=true).
+CHROMIUM = /usr/bin/chromium
+
+browser:
+	@if [ -x $(CHROMIUM) ]; then \
+	  true; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && apt-get install -y --no-install-recommends chromium; \
+	else \
+	  echo "$(CHROMIUM) is missing, so the browser tests will skip. Install Debian's chromium as root:"; \
+	  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium"; \
+	fi
+
 migrate: install
 	$(BIN)/flask db upgrade
 
 run: install migrate translations assets
 	$(BIN)/honcho start -f Procfile
 
-test: install translations assets
+test: install translations assets browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
