@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from portal import cli, clock, db, frontend, i18n, indexing, pages, public, translate
+    from portal import api, cli, clock, db, exports, frontend, i18n, indexing, pages, public, translate
 
     db.init_app(app)
     i18n.init_app(app)
@@ -28,5 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     pages.init_app(app)
     translate.init_app(app)
     indexing.init_app(app)
+    exports.init_app(app)
+    api.init_app(app)
     # blueprints and CLI
     return app

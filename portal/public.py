@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal import pipeline
+from portal import pipeline, search_page
 from portal.db import get_session
 from portal.format import quarter_label
 from portal.forms import PipelineFilterForm, SearchForm
@@ -14,6 +14,8 @@ from portal.models import utcnow
 from portal.places import region_choices
 
 bp = Blueprint("public", __name__, url_prefix=LANG_PREFIX)
+# The search page lives in its own module; its endpoint stays public.search.
+bp.add_url_rule("/search", "search", search_page.search)
 
 
 @bp.route("/")
@@ -30,13 +32,6 @@ def home():
         newest=pipeline.newest_forward(session, 5),
         closing=pipeline.closing_soon(session, now, 7),
     )
-
-
-@bp.route("/search")
-def search():
-    """Show the search page (a placeholder until full-text search is wired in)."""
-    form = SearchForm(formdata=request.args)
-    return render_template("public/search.html", form=form, query=(form.q.data or "").strip())
 
 
 @bp.route("/pipeline", endpoint="pipeline")

@@ -28,6 +28,15 @@ EXPECTED_ENDPOINTS = {
     "info.cookies",
     "info.sources",
     "status.status",
+    "exports.csv",
+    "exports.atom",
+    "exports.ics",
+    "api.notices",
+    "api.notices_csv",
+    "api.notice",
+    "api.ocds_releases",
+    "api.ocds_record",
+    "api.openapi",
 }
 
 
@@ -100,6 +109,8 @@ PATHS = [
     "pipeline?region=UKL&sme=1",
     "pipeline?cpv=45&wales=y",
     "search?q=glanhau",
+    "search",
+    "search?q=%22grounds+OR&stage=open&region=UKL&sort=closing_soonest&page=2&sme=1",
     "notice/ocds-h6vhtk-0b0001",
     "notice/ocds-h6vhtk-0b0004",
     "notice/ocds-h6vhtk-0b0006",

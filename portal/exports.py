@@ -1,0 +1,251 @@
+"""Blueprint: a search as a spreadsheet (CSV), an Atom feed and an iCal calendar, in the page's language."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from feedgen.feed import FeedGenerator
+from flask import Blueprint, Flask, Response, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
+
+from portal.cpv_divisions import division_label
+from portal.db import get_session
+from portal.format import money, stage_label
+from portal.i18n import LANG_PREFIX, current_language
+from portal.indexing import search_procurements
+from portal.models import Procurement, utcnow
+from portal.search_params import SearchParams, parse_search_args
+from search_index.results import MAX_PER_PAGE
+
+bp = Blueprint("exports", __name__, url_prefix=LANG_PREFIX)
+LONDON = ZoneInfo("Europe/London")
+CSV_LIMIT = 5000
+FEED_LIMIT = 100
+CALENDAR_LIMIT = 1000
+FORWARD = ("pipeline", "engagement", "planned")
+# Characters XML 1.0 forbids (lxml refuses them): a notice or a query could carry them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def search_all(params: SearchParams, limit: int) -> list[Procurement]:
+    """Return up to `limit` procurements of a search, in its order, from its first page on."""
+    text, filters, sort, _page, _per_page, _problems = params
+    found: list[Procurement] = []
+    page = 1
+    while len(found) < limit:
+        rows, results = search_procurements(text, filters, sort, page, MAX_PER_PAGE, facets=False,
+                                            session=get_session())
+        found.extend(rows)
+        if page * MAX_PER_PAGE >= results.total or not results.hits or page >= 500:
+            break
+        page += 1
+    return found[:limit]
+
+
+def safe_cell(value) -> str:
+    """Return a CSV cell that a spreadsheet shows as text, never runs as a formula (= + - @, tab, CR)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def xml_text(value: str | None) -> str:
+    """Return text without the control characters XML cannot carry."""
+    return _NOT_XML.sub("", value or "")
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(LONDON).replace(tzinfo=None).isoformat(sep=" ", timespec="minutes") if moment else ""
+
+
+def title_of(p: Procurement) -> str:
+    """Return the title in the page's language first, as published."""
+    if current_language() == "cy" and p.title_cy:
+        return p.title_cy
+    return p.title or p.title_cy or _("Untitled notice")
+
+
+def page_url(p: Procurement, lang: str | None = None) -> str:
+    """Return the notice's page on this portal, in full."""
+    return url_for("notices.notice", ocid=p.ocid, lang_code=lang or current_language(), _external=True)
+
+
+def _columns(everything: bool) -> list[tuple[str, object]]:
+    columns = [
+        (_("Notice ID (OCID)"), lambda p: p.ocid),
+        (_("Stage"), lambda p: stage_label(p.stage)),
+        (_("Title"), title_of),
+        (_("Buyer"), lambda p: p.buyer_name),
+        (_("Value excluding VAT"), lambda p: p.value_amount),
+        (_("Currency"), lambda p: p.currency),
+        (_("Deadline"), lambda p: _when(p.deadline)),
+        (_("Expected tender date"), lambda p: _when(p.expected_tender_date)[:10]),
+        (_("Link"), page_url),
+    ]
+    if everything:
+        columns += [
+            (_("Title in English"), lambda p: p.title),
+            (_("Title in Welsh"), lambda p: p.title_cy),
+            (_("Description in English"), lambda p: p.description),
+            (_("Description in Welsh"), lambda p: p.description_cy),
+            (_("Buyer ID"), lambda p: p.buyer_id),
+            (_("Value including VAT"), lambda p: p.value_gross),
+            (_("Lowest value"), lambda p: p.value_min),
+            (_("Highest value"), lambda p: p.value_max),
+            (_("CPV codes"), lambda p: " ".join(c.get("code") or "" for c in p.cpv or [])),
+            (_("Category"), lambda p: division_label(p.main_cpv or next((c.get("code") for c in p.cpv or []), ""))),
+            (_("Regions"), lambda p: " ".join(p.regions or [])),
+            (_("Published"), lambda p: _when(p.published_at)),
+            (_("Updated"), lambda p: _when(p.updated_at)),
+            (_("Market engagement deadline"), lambda p: _when(p.engagement_deadline)),
+            (_("Contract start"), lambda p: _when(p.contract_start)[:10]),
+            (_("Contract end"), lambda p: _when(p.contract_end)[:10]),
+            (_("Latest contract end with extensions"), lambda p: _when(p.contract_max_extent)[:10]),
+            (_("Suitable for SMEs"), lambda p: _flag(p.sme)),
+            (_("Suitable for VCSEs"), lambda p: _flag(p.vcse)),
+            (_("In Wales"), lambda p: _flag(p.in_wales)),
+            (_("Procurement method"), lambda p: p.procurement_method_details or p.procurement_method),
+            (_("Main category"), lambda p: p.main_category),
+            (_("Sources"), lambda p: " ".join(p.sources or [])),
+            (_("Notice types"), lambda p: " ".join(p.notice_types or [])),
+            (_("Register links"), lambda p: " ".join(link.get("url") or "" for link in p.links or [])),
+            (_("Link in Welsh") if current_language() == "en" else _("Link in English"),
+             lambda p: page_url(p, "cy" if current_language() == "en" else "en")),
+        ]  # fmt: skip
+    return columns
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else (_("Yes") if value else _("No"))
+
+
+def csv_text(rows: list[Procurement], everything: bool) -> str:
+    """Return the CSV of some procurements: translated headers, then one formula-safe row each."""
+    columns = _columns(everything)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(name) for name, _value in columns])
+    for p in rows:
+        writer.writerow([safe_cell(value(p)) for _name, value in columns])
+    return out.getvalue()
+
+
+def csv_response(lang: str) -> Response:
+    """Return the search's CSV in one language, as a download."""
+    params = parse_search_args(request.args)
+    with force_locale(lang):
+        body = csv_text(search_all(params, CSV_LIMIT), request.args.get("fields") == "all")
+    return Response("\ufeff" + body, mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="piblinell-search.csv"'})
+
+
+@bp.route("/search.csv", endpoint="csv")
+def csv_export():
+    """Download the search as a spreadsheet (CSV) with headers in the page's language; fields=all for every field."""
+    return csv_response(current_language())
+
+
+def api_csv():
+    """Download the search as CSV with English headers (the API's language-neutral address)."""
+    return csv_response("en")
+
+
+def _summary(p: Procurement) -> str:
+    parts = [stage_label(p.stage)]
+    if p.buyer_name:
+        parts.append(p.buyer_name)
+    if p.value_amount is not None:
+        parts.append(_("%(amount)s excluding VAT", amount=money(p.value_amount, p.currency)))
+    if p.deadline:
+        parts.append(_("Deadline: %(date)s", date=_when(p.deadline)))
+    elif p.expected_tender_date:
+        parts.append(_("Expected tender date: %(date)s", date=_when(p.expected_tender_date)[:10]))
+    return xml_text(" – ".join(parts))
+
+
+def search_page_url(params: SearchParams) -> str:
+    """Return the HTML search page of the same search."""
+    query = params.query_string(page=None, per_page=None)
+    return url_for("public.search", _external=True) + (f"?{query}" if query else "")
+
+
+def feed_title(params: SearchParams) -> str:
+    """Return the feed's title: the search words, when there are some."""
+    if params.text:
+        return xml_text(_("Piblinell: notices matching “%(query)s”", query=params.text))
+    return _("Piblinell: notices")
+
+
+@bp.route("/search.atom")
+def atom():
+    """Return the search as an Atom feed of its first notices."""
+    params = parse_search_args(request.args)
+    feed = FeedGenerator()
+    feed.id(search_page_url(params))
+    feed.title(feed_title(params))
+    feed.author({"name": "Piblinell"})
+    feed.link(href=search_page_url(params), rel="alternate")
+    feed.link(href=request.url, rel="self")
+    feed.language(current_language())
+    feed.updated(utcnow())
+    for p in reversed(search_all(params, FEED_LIMIT)):  # feedgen puts each new entry first
+        entry = feed.add_entry()
+        entry.id(page_url(p, "en"))
+        entry.title(xml_text(title_of(p)))
+        entry.link(href=page_url(p))
+        entry.updated(p.updated_at or p.published_at or p.changed_at or utcnow())
+        if p.published_at:
+            entry.published(p.published_at)
+        entry.summary(_summary(p))
+    return Response(feed.atom_str(pretty=True), mimetype="application/atom+xml")
+
+
+def calendar_events(p: Procurement) -> list[Event]:
+    """Return a procurement's events: its tender deadline while open, its expected tender date while planned."""
+    events = []
+    stamp = p.changed_at or utcnow()
+    if p.deadline and p.stage == "open":
+        event = Event()
+        event.add("uid", f"{p.ocid}-deadline@piblinell")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", p.deadline)
+        event.add("summary", xml_text(_("Tender deadline: %(title)s", title=title_of(p))))
+        event.add("description", _summary(p))
+        event.add("url", page_url(p))
+        events.append(event)
+    if p.expected_tender_date and p.stage in FORWARD:
+        day = p.expected_tender_date.astimezone(LONDON).date()
+        event = Event()
+        event.add("uid", f"{p.ocid}-expected@piblinell")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("summary", xml_text(_("Expected tender: %(title)s", title=title_of(p))))
+        event.add("description", _summary(p))
+        event.add("url", page_url(p))
+        events.append(event)
+    return events
+
+
+@bp.route("/search.ics")
+def ics():
+    """Return the search's tender deadlines and expected tender dates as an iCal calendar."""
+    params = parse_search_args(request.args)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Piblinell//Piblinell//" + current_language().upper())
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", feed_title(params))
+    for p in search_all(params, CALENDAR_LIMIT):
+        for event in calendar_events(p):
+            calendar.add_component(event)
+    return Response(calendar.to_ical(), mimetype="text/calendar")
+
+
+def init_app(app: Flask) -> None:
+    """Register the exports."""
+    app.register_blueprint(bp)
