@@ -1,11 +1,13 @@
 """ "Why this matched": which fields matched and HTML-safe fragments with the matched words marked.
 
 Notice text is untrusted (it can hold `<script>`): every character of it is escaped and the
-only markup in a fragment is our own `<mark>`…`</mark>`.
+only markup in a fragment is our own `<mark>`…`</mark>`. Built only for the hits of the page
+shown; each distinct word of a text is tested once (a description repeats its words).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 from search_index.analysis import WORD_RE, english_stem, fold
@@ -25,24 +27,46 @@ GROUPS = {
 ENGLISH_ONLY = {"buyer": "buyer", "cpv": "cpv_labels"}
 
 
-def _matcher(compiled, english_field: str, welsh_field: str):
-    english = compiled.terms.get(english_field, set())
-    welsh = compiled.terms.get(welsh_field, set())
-    prefixes = tuple(compiled.prefixes.get(english_field, set()) | compiled.prefixes.get(welsh_field, set()))
+@lru_cache(maxsize=200_000)
+def _forms(word: str) -> tuple[str, str, frozenset[str]]:
+    """Return (folded, English stem, Welsh radicals) of a word as written."""
+    folded = fold(word)
+    return folded, english_stem(folded), frozenset(radicals(folded))
 
-    def matches(word: str) -> bool:
-        folded = fold(word)
-        if english_stem(folded) in english or folded in welsh:
+
+class _Matcher:
+    """Tells which words of a text are query words of an English and a Welsh field ."""
+
+    def __init__(self, compiled, english_field: str, welsh_field: str):
+        self.english = compiled.terms.get(english_field, set())
+        self.welsh = compiled.terms.get(welsh_field, set())
+        self.prefixes = tuple(compiled.prefixes.get(english_field, set()) | compiled.prefixes.get(welsh_field, set()))
+        self.empty = not (self.english or self.welsh or self.prefixes)
+        self.known: dict[str, bool] = {}  # word as written → is a query word
+
+    def _test(self, word: str) -> bool:
+        folded, stem, mutated = _forms(word)
+        if stem in self.english or folded in self.welsh:
             return True
-        if prefixes and folded.startswith(prefixes):
+        if self.prefixes and folded.startswith(self.prefixes):
             return True
-        return bool(welsh) and any(radical in welsh for radical in radicals(folded))
+        return bool(self.welsh) and not self.welsh.isdisjoint(mutated)
 
-    return matches
-
-
-def _spans(text: str, matches) -> list[tuple[int, int]]:
-    return [m.span() for m in WORD_RE.finditer(text) if matches(m.group())]
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Return the character spans of the query words in a text."""
+        if self.empty or not text:
+            return []
+        known, test = self.known, self._test
+        hits = set()
+        for word in set(WORD_RE.findall(text)):
+            found = known.get(word)
+            if found is None:
+                found = known[word] = test(word)
+            if found:
+                hits.add(word)
+        if not hits:
+            return []
+        return [m.span() for m in WORD_RE.finditer(text) if m.group() in hits]
 
 
 def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
@@ -59,12 +83,12 @@ def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> st
 
 def _fragments(text: str, spans: list[tuple[int, int]]) -> str:
     words = [m.span() for m in WORD_RE.finditer(text)]
-    starts = [w[0] for w in words]
+    index_of = {start: n for n, (start, _) in enumerate(words)}
     pieces, last_end = [], -1
     for span in spans:
         if span[0] < last_end:
             continue
-        index = starts.index(span[0]) if span[0] in starts else 0
+        index = index_of.get(span[0], 0)
         first, last = max(0, index - CONTEXT_WORDS), min(len(words) - 1, index + CONTEXT_WORDS)
         start, end = words[first][0], words[last][1]
         fragment = _marked(text, spans, start, end)
@@ -75,34 +99,45 @@ def _fragments(text: str, spans: list[tuple[int, int]]) -> str:
     return " ".join(pieces)
 
 
+class Explainer:
+    """Builds "why this matched" for the hits of one search, sharing its word tests between hits."""
+
+    def __init__(self, compiled):
+        self.compiled = compiled
+        self.groups = {group: _Matcher(compiled, en, cy) for group, (_, en, cy) in GROUPS.items()}
+        self.english_only = {group: _Matcher(compiled, field, field) for group, field in ENGLISH_ONLY.items()}
+
+    def explain(self, stored: dict) -> tuple[list[str], dict[str, str]]:
+        """Return (matched user-facing fields, {"title"|"description": HTML-safe fragment}) of one hit."""
+        matched, marks = [], {}
+        for group, (stored_fields, _, _) in GROUPS.items():
+            matcher = self.groups[group]
+            for name in stored_fields:
+                text = stored.get(name) or ""
+                spans = matcher.spans(text)
+                if not spans:
+                    continue
+                matched.append(group)
+                if group == "title":
+                    marks[group] = _marked(text[:MAX_TITLE_CHARS], spans, 0, min(len(text), MAX_TITLE_CHARS))
+                else:
+                    marks[group] = _fragments(text, spans)
+                break
+        for group, field in ENGLISH_ONLY.items():
+            if self.english_only[group].spans(stored.get(field) or ""):
+                matched.append(group)
+        # Only the first characters of a description are stored: a hit that matched nowhere we can
+        # see matched in the rest of its description.
+        if not matched and (self.compiled.terms or self.compiled.prefixes):
+            matched = ["description"]
+        return matched, marks
+
+
 def highlights(stored: dict, compiled) -> dict[str, str]:
     """Return {"title"|"description": HTML-safe fragment} for the fields where query words occur."""
-    out = {}
-    for group, (stored_fields, english_field, welsh_field) in GROUPS.items():
-        matches = _matcher(compiled, english_field, welsh_field)
-        for name in stored_fields:
-            text = stored.get(name) or ""
-            spans = _spans(text, matches)
-            if not spans:
-                continue
-            if group == "title":
-                out[group] = _marked(text[:MAX_TITLE_CHARS], spans, 0, min(len(text), MAX_TITLE_CHARS))
-            else:
-                out[group] = _fragments(text, spans)
-            break
-    return out
+    return Explainer(compiled).explain(stored)[1]
 
 
 def matched_fields(stored: dict, compiled) -> list[str]:
     """Return the user-facing fields (title, description, buyer, cpv) whose stored text has a query word."""
-    out = []
-    for group, (stored_fields, english_field, welsh_field) in GROUPS.items():
-        matches = _matcher(compiled, english_field, welsh_field)
-        if any(_spans(stored.get(name) or "", matches) for name in stored_fields):
-            out.append(group)
-    for group, field in ENGLISH_ONLY.items():
-        if _spans(stored.get(field) or "", _matcher(compiled, field, field)):
-            out.append(group)
-    # Only the first characters of a description are stored: a hit that matched nowhere we can
-    # see matched in the rest of its description.
-    return out or (["description"] if compiled.terms or compiled.prefixes else [])
+    return Explainer(compiled).explain(stored)[0]
