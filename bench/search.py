@@ -171,10 +171,22 @@ def query_classes(docs: list[dict], count: int, seed: int = 11) -> dict[str, lis
         out["with facets"].append((word, {"facets": True}))
         out["deadline sort"].append((word, {"sort": "closing_soonest", "filters": Filters(stages=("open",))}))
         out["page 5"].append((word, {"page": 5}))
+        # The search page with no words: everything (or a filter's worth), newest first, with facets.
+        out["browse"].append(("", {"facets": True, "filters": rng.choice([None, *filters])}))
     return out
 
 
-CLASSES = ["one word", "two words", "phrase", "welsh mutated", "with filters", "with facets", "deadline sort", "page 5"]
+CLASSES = [
+    "one word",
+    "two words",
+    "phrase",
+    "welsh mutated",
+    "with filters",
+    "with facets",
+    "deadline sort",
+    "page 5",
+    "browse",
+]
 
 
 def percentiles(times: list[float]) -> tuple[float, float]:
@@ -203,6 +215,7 @@ def build_fts5(docs: list[dict], path: Path) -> tuple[sqlite3.Connection, float]
         CREATE TABLE doc(id INTEGER PRIMARY KEY, ocid TEXT, stage TEXT, regions TEXT, cpv TEXT, sme INT,
                          value INT, deadline INT, published INT);
         CREATE INDEX doc_deadline ON doc(deadline);
+        CREATE INDEX doc_published ON doc(published);
         CREATE VIRTUAL TABLE fts USING fts5(title, description, buyer, cpv_labels,
                                             tokenize='porter unicode61 remove_diacritics 2');
         """
@@ -233,6 +246,7 @@ def build_fts5(docs: list[dict], path: Path) -> tuple[sqlite3.Connection, float]
 
 
 def _fts_match(text: str) -> str:
+    """Return the FTS5 query of the same words: a phrase as a phrase, words ANDed (each quoted)."""
     if text.startswith('"'):
         return text
     return " ".join(f'"{w}"' for w in WORD_RE.findall(text))
@@ -262,16 +276,25 @@ def run_fts5(db: sqlite3.Connection, classes) -> dict[str, tuple[float, float]]:
             order = "doc.deadline IS NULL, doc.deadline" if kwargs.get("sort") == "closing_soonest" else "fts.rank"
             offset = (kwargs.get("page", 1) - 1) * 20
             base = f"FROM fts JOIN doc ON doc.id = fts.rowid WHERE fts MATCH ?{where}"
+            params: tuple = (match,)
+            if not match:  # browsing: no words, newest first
+                base, order, params = f"FROM doc WHERE 1{where}", "doc.published DESC", ()
             started = time.perf_counter()
-            db.execute(f"SELECT count(*) {base}", (match,)).fetchone()
-            db.execute(f"SELECT doc.ocid {base} ORDER BY {order} LIMIT 20 OFFSET {offset}", (match,)).fetchall()
+            db.execute(f"SELECT count(*) {base}", params).fetchone()
+            db.execute(f"SELECT doc.ocid {base} ORDER BY {order} LIMIT 20 OFFSET {offset}", params).fetchall()
             if kwargs.get("facets"):
-                db.execute(f"SELECT doc.stage, count(*) {base} GROUP BY doc.stage", (match,)).fetchall()
-                db.execute(f"SELECT substr(doc.cpv, 1, 2), count(*) {base} GROUP BY 1", (match,)).fetchall()
-                db.execute(f"SELECT doc.sme, count(*) {base} GROUP BY 1", (match,)).fetchall()
+                db.execute(f"SELECT doc.stage, count(*) {base} GROUP BY doc.stage", params).fetchall()
+                db.execute(f"SELECT substr(doc.cpv, 1, 2), count(*) {base} GROUP BY 1", params).fetchall()
+                db.execute(f"SELECT doc.sme, count(*) {base} GROUP BY 1", params).fetchall()
             times.append(time.perf_counter() - started)
         out[name] = percentiles(times)
     return out
+
+
+def _cpu_seconds() -> float:
+    """Return the CPU time of this process and its finished children (the writer processes)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -283,9 +306,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="piblinell-bench-"))
     try:
         docs = make_corpus(args.docs)
-        started = time.perf_counter()
+        load_before = os.getloadavg()[0]
+        started, cpu = time.perf_counter(), _cpu_seconds()
         rebuild(work / "index", docs, len(docs))
         rebuild_rate = len(docs) / (time.perf_counter() - started)
+        rebuild_cpu_ms = (_cpu_seconds() - cpu) / len(docs) * 1000
         peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         size = sum(p.stat().st_size for p in (work / "index").rglob("*") if p.is_file()) / 2**20
@@ -298,7 +323,9 @@ def main() -> None:
         db, fts_rate = build_fts5(docs, work / "fts.sqlite")
         fts = run_fts5(db, classes)
         print(f"\n{args.docs} procurements, {args.queries} queries per class, {os.cpu_count()} cores")
+        print(f"load average: {load_before:.1f} before the rebuild, {os.getloadavg()[0]:.1f} at the end")
         print(f"rebuild: {rebuild_rate:.0f} procurements/s (FTS5 {fts_rate:.0f}/s); index {size:.0f} MB")
+        print(f"rebuild CPU, all processes: {rebuild_cpu_ms:.2f} ms per procurement")
         print(f"peak RSS: main process {peak_self:.0f} MB, largest writer process {peak_child:.0f} MB")
         print(f"sync of 500 changed procurements: {sync_seconds:.2f} s")
         print("\n| query class | Whoosh p50 ms | Whoosh p95 ms | FTS5 p50 ms | FTS5 p95 ms | p95 ratio |")

@@ -51,6 +51,20 @@ class _FusedTokenizer(Tokenizer):
         """Return the terms for one folded word; the first one is the word's own term."""
         raise NotImplementedError
 
+    def positions(self, value: str, mode: str = "index") -> list[tuple[str, ...]]:
+        """Return the terms at each position of a text (stop words take no position, as in `__call__`)."""
+        stops, terms = self.stop_words, self.terms
+        return [terms(word, mode) for word in map(fold, WORD_RE.findall(value)) if word not in stops]
+
+    def term_set(self, value: str) -> set[str]:
+        """Return the distinct index terms of a text (what a word field indexes)."""
+        return {term for terms in self.positions(value) for term in terms}
+
+    def pairs(self, value: str, mode: str = "index") -> list[tuple[int, str]]:
+        """Return (position, "first second") for each two consecutive positions' terms (every combination)."""
+        at = self.positions(value, mode)
+        return [(pos, f"{a} {b}") for pos in range(len(at) - 1) for a in at[pos] for b in at[pos + 1]]
+
     def __call__(
         self,
         value: str,
@@ -121,6 +135,11 @@ def welsh_analyzer() -> WelshTokenizer:
 def query_terms(analyzer: _FusedTokenizer, text: str) -> list[str]:
     """Return the query-side terms of a text for one analyser (stop words removed)."""
     return [token.text for token in analyzer(text, mode="query")]
+
+
+def query_pairs(analyzer: _FusedTokenizer, text: str) -> list[str]:
+    """Return the query-side word pairs of a text, in order ("a b c" → "a b", "b c")."""
+    return [pair for _, pair in analyzer.pairs(text, mode="query")]
 
 
 def index_terms(analyzer: _FusedTokenizer, text: str) -> list[str]:

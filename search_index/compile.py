@@ -8,7 +8,7 @@ from whoosh import query as wq
 
 from search_index.analysis import WORD_RE, english_analyzer, fold, query_terms, welsh_analyzer
 from search_index.query import And, Node, Not, Or, ParsedQuery, Phrase, Word
-from search_index.schema import POSITIONAL_FIELDS, TEXT_FIELDS, WELSH_FIELDS
+from search_index.schema import BASE_FIELDS, PAIR_FIELDS, TEXT_FIELDS, WELSH_FIELDS
 from search_index.synonyms import MAX_WORDS, alternatives
 from search_index.welsh import STOP_WORDS as WELSH_STOP_WORDS
 
@@ -42,6 +42,14 @@ def _all(subqueries: list[wq.Query]) -> wq.Query | None:
     return subqueries[0] if len(subqueries) == 1 else wq.And(subqueries)
 
 
+def _phrase(name: str, terms: list[str], boost: float) -> wq.Query:
+    """Return a phrase on a field's word pairs: one pair is a term; more must sit at consecutive positions."""
+    pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+    if len(pairs) == 1:
+        return wq.Term(PAIR_FIELDS[name], pairs[0], boost=boost)
+    return wq.Phrase(PAIR_FIELDS[name], pairs, boost=boost)
+
+
 def text_query(words: tuple[str, ...] | list[str]) -> wq.Query | None:
     """Return the query of plain words in every text field: one word as terms, several as phrases."""
     parts = [part for word in words for part in WORD_RE.findall(word)]
@@ -54,8 +62,8 @@ def text_query(words: tuple[str, ...] | list[str]) -> wq.Query | None:
         terms = query_terms(_analyzer(name), " ".join(parts))
         if len(terms) == 1:
             per_field.append(wq.Term(name, terms[0], boost=boost))
-        elif terms and name in POSITIONAL_FIELDS:
-            per_field.append(wq.Phrase(name, terms, boost=boost))
+        elif terms and name in PAIR_FIELDS:
+            per_field.append(_phrase(name, terms, boost))
         elif terms:
             per_field.append(wq.And([wq.Term(name, t) for t in terms], boost=boost))
     return _any(per_field)
@@ -127,10 +135,13 @@ def _positive_terms(q: wq.Query, compiled: Compiled) -> None:
         _positive_terms(q.a, compiled)
     elif isinstance(q, wq.Prefix):
         compiled.prefixes.setdefault(q.fieldname, set()).add(q.text)
+    elif isinstance(q, wq.Term) and q.fieldname in BASE_FIELDS:
+        compiled.terms.setdefault(BASE_FIELDS[q.fieldname], set()).update(q.text.split(" "))
     elif isinstance(q, wq.Term):
         compiled.terms.setdefault(q.fieldname, set()).add(q.text)
     elif isinstance(q, wq.Phrase):
-        compiled.terms.setdefault(q.fieldname, set()).update(q.words)
+        words = {word for pair in q.words for word in pair.split(" ")}
+        compiled.terms.setdefault(BASE_FIELDS.get(q.fieldname, q.fieldname), set()).update(words)
     elif hasattr(q, "subqueries"):
         for sub in q.subqueries:
             _positive_terms(sub, compiled)

@@ -2,7 +2,10 @@
 
 Layout of `index_dir` (everything an index replica needs lives here, so each web host can keep
 its own): `CURRENT` names the live generation directory; `gen-*/` are Whoosh indexes, each with
-its own `watermark.json`; `writer.lock` lets one writer in at a time.
+its own `watermark.json` and `version` (of the schema: another version is not read, so the portal's
+next sync rebuilds); `writer.lock` lets one writer in at a time. A sync adds a segment without
+merging (a merge rewrites postings in Python) until there are MAX_SEGMENTS, then merges the
+smaller half. Searchers: live.py.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ import fcntl
 import json
 import os
 import shutil
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -20,12 +22,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.reading import SegmentReader
 
-from search_index.schema import build_schema, fields_for
+from search_index.schema import SCHEMA_VERSION, build_schema, fields_for
 
 CURRENT = "CURRENT"
 WATERMARK = "watermark.json"
+VERSION = "version"
 LOCK = "writer.lock"
+# Posting blocks uncompressed: zlib took a quarter of the writing time for +15% index size. (Inlining
+# short posting lists, the other codec option, crashes in Whoosh-Reloaded 2.7.5: `set_inline`.)
+CODEC = {"codec": W3Codec(compression=0)}
+MAX_SEGMENTS = 8  # a search costs a little per segment; a merge costs a lot per document merged
 KEEP_GENERATIONS = 2  # the live one and the one before: searchers elsewhere may still read it
 REBUILD_LIMIT_MB = 256  # per writer process (LIBRARIES.md: 280 → ~500 docs/s with procs=2)
 
@@ -66,7 +75,13 @@ def current_generation(index_dir: str | os.PathLike) -> Path | None:
     except FileNotFoundError:
         return None
     path = Path(index_dir) / name
-    return path if name and whoosh_index.exists_in(path) else None
+    if not name or not whoosh_index.exists_in(path):
+        return None
+    try:
+        version = (path / VERSION).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        version = "1"
+    return path if version == str(SCHEMA_VERSION) else None  # an older layout: rebuild it
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -114,7 +129,7 @@ def rebuild(
         try:
             ix = whoosh_index.create_in(generation, build_schema())
             options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-            writer = ix.writer(limitmb=REBUILD_LIMIT_MB, **options)
+            writer = ix.writer(limitmb=REBUILD_LIMIT_MB, **options, **CODEC)
             try:
                 for doc in docs:
                     writer.add_document(**fields_for(doc))
@@ -127,12 +142,14 @@ def rebuild(
             writer.commit()
             ix.close()
             _write_json(generation / WATERMARK, _encode_watermark(watermark))
+            (generation / VERSION).write_text(str(SCHEMA_VERSION), encoding="utf-8")
             tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
             tmp.write_text(name, encoding="utf-8")
             os.replace(tmp, index_dir / CURRENT)
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
             raise
+        _changed()
         if progress is not None:
             progress(count, total)
         _remove_old_generations(index_dir, keep=name)
@@ -170,7 +187,7 @@ def sync(
         docs = [fields_for(doc) for doc in upserts]
         ids = {fields["id"] for fields in docs} | {str(i) for i in deletes}
         ix = whoosh_index.open_dir(generation)
-        writer = ix.writer(limitmb=128)
+        writer = ix.writer(limitmb=128, **CODEC)
         removed = 0
         try:
             # One searcher for all deletions; update_document is ~70x slower here (LIBRARIES.md).
@@ -184,51 +201,54 @@ def sync(
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=merge_policy)
         ix.close()
         if watermark is not None:
             _write_json(generation / WATERMARK, _encode_watermark(watermark))
+        _changed()
         return len(docs), len({str(i) for i in deletes})
 
 
-class _Live:
-    """One process's (one thread's) open index: reused and refreshed, never reopened per search."""
+def merge_policy(writer, segments: list) -> list:
+    """Keep every segment until a commit would make more than MAX_SEGMENTS; then merge the smaller half.
 
-    def __init__(self, generation: Path):
-        self.generation = generation
-        self.ix = whoosh_index.open_dir(generation)
-        self.searcher = self.ix.searcher()
+    Merged segments grow geometrically, so each document is rewritten a few times over its life,
+    and the segments of a rebuild (the large ones) are left alone.
+    """
+    if len(segments) + 1 <= MAX_SEGMENTS:
+        return list(segments)
+    ordered = sorted(segments, key=lambda segment: segment.doc_count_all())
+    merged = ordered[: len(ordered) // 2 + 1]
+    for segment in merged:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)  # live documents only: deletions are dropped here
+        reader.close()
+    return ordered[len(merged) :]
 
-    def fresh(self) -> _Live:
-        if not self.searcher.up_to_date():
-            self.searcher = self.searcher.refresh()
-        return self
 
-
-_local = threading.local()  # Whoosh searchers are not shared between threads
-
-
-def live_searcher(index_dir: str | os.PathLike):
-    """Return this thread's searcher on the live generation, refreshed if a newer one exists."""
+def segment_count(index_dir: str | os.PathLike) -> int:
+    """Return how many segments the live index has (0 when there is none)."""
     generation = current_generation(index_dir)
     if generation is None:
-        raise IndexMissing(f"no index in {index_dir}")
-    cache = _local.__dict__.setdefault("live", {})
-    key = str(Path(index_dir).resolve())
-    live = cache.get(key)
-    if live is None or live.generation != generation:
-        if live is not None:
-            live.searcher.close()
-        live = cache[key] = _Live(generation)
+        return 0
+    ix = whoosh_index.open_dir(generation)
     try:
-        return live.fresh().searcher
-    except FileNotFoundError:  # the generation was cleaned up under us: reopen the live one
-        cache.pop(key, None)
-        return live_searcher(index_dir)
+        return len(ix._segments())
+    finally:
+        ix.close()
+
+
+_epoch = [0]  # bumped by this process's own commits, so its next search sees them at once
+
+
+def _changed() -> None:
+    _epoch[0] += 1
 
 
 def doc_count(index_dir: str | os.PathLike) -> int:
     """Return the number of documents in the live index (0 when there is none)."""
+    from search_index.live import live_searcher
+
     try:
         return live_searcher(index_dir).doc_count()
     except IndexMissing:

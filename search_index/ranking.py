@@ -13,7 +13,8 @@ import math
 
 from whoosh import query as wq
 
-from search_index.schema import TEXT_FIELDS
+from search_index.facets import from_mask
+from search_index.schema import BOOSTS
 
 MAX_CLASSES = 256
 
@@ -52,7 +53,7 @@ def score_classes(cache, q: wq.Query, matched: int) -> list[tuple[float, int]]:
             mask = cache.mask_of(wq.Or(queries) if len(queries) > 1 else queries[0]) & matched
             if mask:
                 idf = math.log(1 + cache.size / (1 + mask.bit_count()))
-                weighted.append((TEXT_FIELDS.get(field, 1.0) * idf, mask))
+                weighted.append((BOOSTS.get(field, 1.0) * idf, mask))
         weighted.sort(key=lambda pair: -pair[0])
         split = []
         for score, mask in classes:
@@ -83,14 +84,21 @@ def _merge(classes: list[tuple[float, int]]) -> list[tuple[float, int]]:
     return list(merged.items())
 
 
-def first_in_order(order: list[int], mask: int, count: int) -> list[int]:
-    """Return the first `count` documents of `order` that are in the bitset."""
+def first_in_order(order: tuple[list[int], list[int]], mask: int, count: int) -> list[int]:
+    """Return the first `count` documents of an order (documents, their places) that are in the bitset.
+
+    A dense bitset is met early walking the order; a sparse one is cheaper to list and sort by place.
+    """
     if count <= 0 or not mask:
         return []
+    docs, places = order
+    size = mask.bit_count()
+    if size * size <= 4 * count * len(docs):  # listing `size` documents beats walking ~count*N/size
+        return sorted(from_mask(mask), key=places.__getitem__)[:count]
     bits = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
     limit = len(bits) << 3
     out = []
-    for docnum in order:
+    for docnum in docs:
         if docnum < limit and bits[docnum >> 3] >> (docnum & 7) & 1:
             out.append(docnum)
             if len(out) >= count:
@@ -99,15 +107,11 @@ def first_in_order(order: list[int], mask: int, count: int) -> list[int]:
 
 
 def top(cache, q: wq.Query, matched: int, count: int) -> list[tuple[int, float]]:
-    """Return the `count` best (docnum, score) of the matched documents."""
+    """Return the `count` best (docnum, score) of the matched documents, newest first within a score."""
     order = cache.newest_order()
     out: list[tuple[int, float]] = []
     for score, mask in score_classes(cache, q, matched):
-        size = mask.bit_count()
-        if len(out) + size <= count and size > 0:
-            out.extend((docnum, score) for docnum in first_in_order(order, mask, size))
-        else:
-            out.extend((docnum, score) for docnum in first_in_order(order, mask, count - len(out)))
+        out.extend((docnum, score) for docnum in first_in_order(order, mask, count - len(out)))
         if len(out) >= count:
             break
     return out[:count]

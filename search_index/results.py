@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import os
 import weakref
 from dataclasses import dataclass, field
@@ -11,10 +10,11 @@ from whoosh import query as wq
 
 from search_index import ranking
 from search_index.compile import compile_query
-from search_index.facets import FacetCache, from_mask
+from search_index.facets import FacetCache
 from search_index.filters import Filters, filter_query
-from search_index.highlight import highlights, matched_fields
-from search_index.index import IndexMissing, live_searcher
+from search_index.highlight import Explainer
+from search_index.index import IndexMissing
+from search_index.live import live_searcher
 from search_index.query import Message, parse
 from search_index.schema import MISSING
 
@@ -57,15 +57,19 @@ def _cache(searcher) -> FacetCache:
     return cache
 
 
-def _sort_key(cache: FacetCache, sort: str):
-    """Return (key, reverse) over document numbers for a column sort; missing values go last."""
-    column = {"closing_soonest": "deadline", "expected_soonest": "expected", "newest": "published", "value": "value"}[
-        sort
-    ]
-    values, missing = cache.column(column), MISSING[column]
-    if sort in ("newest", "value"):
-        return (lambda d: -1 if values[d] == missing else values[d]), True
-    return values.__getitem__, False  # the missing value is above every real date: gaps sort last
+# sort → (column, descending); a missing value (MISSING) sorts last either way
+SORT_ORDERS = {
+    "relevance": ("published", True),  # with no words: newest first
+    "newest": ("published", True),
+    "closing_soonest": ("deadline", False),
+    "expected_soonest": ("expected", False),
+    "value": ("value", True),
+}
+
+
+def _order(cache: FacetCache, sort: str):
+    column, descending = SORT_ORDERS[sort]
+    return cache.order(column, descending, MISSING[column] if descending else None)
 
 
 def search(
@@ -101,26 +105,19 @@ def search(
     if fq is not None:
         matched &= cache.cached_mask(fq)
     total = matched.bit_count()
-    docs = from_mask(matched) if facets or sort != "relevance" or isinstance(compiled.query, wq.Every) else None
     wanted = page * per_page
     if sort == "relevance" and not isinstance(compiled.query, wq.Every):
         scored = ranking.top(cache, compiled.query, matched, wanted)[wanted - per_page :]
-    else:
-        if docs is None:
-            docs = from_mask(matched)
-        key, reverse = _sort_key(cache, "newest" if sort == "relevance" else sort)
-        top = (heapq.nlargest if reverse else heapq.nsmallest)(wanted, docs, key=key)
+    else:  # a column order, or browsing with no words: newest first
+        top = ranking.first_in_order(_order(cache, sort), matched, wanted)
         scored = [(d, 0.0) for d in top[wanted - per_page :]]
-    hits = [_hit(searcher, compiled, docnum, score) for docnum, score in scored]
-    counts = cache.counts(matched, docs) if facets else {}
+    explainer = Explainer(compiled)  # only the page's hits are explained
+    hits = [_hit(searcher, explainer, docnum, score) for docnum, score in scored]
+    counts = cache.counts(matched) if facets else {}
     return SearchResults(total, hits, counts, messages, page, per_page)
 
 
-def _hit(searcher, compiled, docnum: int, score: float) -> Hit:
+def _hit(searcher, explainer: Explainer, docnum: int, score: float) -> Hit:
     stored = searcher.stored_fields(docnum)
-    return Hit(
-        id=stored["id"],
-        score=round(float(score), 4),
-        matched_fields=matched_fields(stored, compiled),
-        highlights=highlights(stored, compiled),
-    )
+    matched, marks = explainer.explain(stored)
+    return Hit(id=stored["id"], score=round(float(score), 4), matched_fields=matched, highlights=marks)

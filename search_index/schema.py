@@ -1,7 +1,8 @@
 """The Whoosh schema of one procurement and the conversion of a portal document to its fields.
 
 Stored: only the id and the text the "why this matched" fragments are cut from; rows are
-loaded from the database by id in rank order. Positions only on the fields phrases search.
+loaded from the database by id in rank order. Words are indexed without positions; phrases
+search each phrase field's word pairs (fields.py).
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ import re
 from datetime import UTC, datetime
 
 from whoosh.columns import NumericColumn
-from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, Schema
 
 from search_index.analysis import english_analyzer, welsh_analyzer
+from search_index.fields import PairField, WordField
 
-# Text fields searched by words, and their ranking weight. Phrases run on POSITIONAL only.
+# The layout of the fields below; an index of another version is not read (rebuild it).
+SCHEMA_VERSION = 2
+
+# Text fields searched by words, and their ranking weight. Phrases run on the pair fields of POSITIONAL.
 TEXT_FIELDS = {
     "title": 3.0,
     "title_cy": 3.0,
@@ -25,6 +30,9 @@ TEXT_FIELDS = {
 }
 POSITIONAL_FIELDS = ("title", "title_cy", "buyer", "description", "description_cy")
 WELSH_FIELDS = frozenset({"title_cy", "description_cy"})
+PAIR_FIELDS = {name: f"{name}_pairs" for name in POSITIONAL_FIELDS}  # text field → its pair field
+BASE_FIELDS = {pairs: name for name, pairs in PAIR_FIELDS.items()}
+BOOSTS = TEXT_FIELDS | {pairs: TEXT_FIELDS[name] for name, pairs in PAIR_FIELDS.items()}
 
 # Whole pence or minutes since the epoch. A document without a NUMERIC value reads back from
 # its column as Whoosh's default, the largest signed number: sorts treat it as "none".
@@ -41,18 +49,20 @@ INDEXED_DESCRIPTION_CHARS = 20000
 def build_schema() -> Schema:
     """Return the schema of the procurement index."""
     english, welsh = english_analyzer(), welsh_analyzer()
+    pairs = {pair: PairField(welsh if name in WELSH_FIELDS else english) for name, pair in PAIR_FIELDS.items()}
     return Schema(
         id=ID(unique=True, stored=True),
         stage=ID(),
         notice_types=KEYWORD(),
         sources=KEYWORD(),
         buyer_id=ID(sortable=True),
-        buyer=TEXT(analyzer=english, phrase=True, stored=True),
-        title=TEXT(analyzer=english, phrase=True, stored=True),
-        title_cy=TEXT(analyzer=welsh, phrase=True, stored=True),
-        description=TEXT(analyzer=english, phrase=True, stored=True),
-        description_cy=TEXT(analyzer=welsh, phrase=True, stored=True),
-        cpv_labels=TEXT(analyzer=english, phrase=False, stored=True),
+        buyer=WordField(english, stored=True),
+        title=WordField(english, stored=True),
+        title_cy=WordField(welsh, stored=True),
+        description=WordField(english, stored=True),
+        description_cy=WordField(welsh, stored=True),
+        cpv_labels=WordField(english, stored=True),
+        **pairs,
         cpv=KEYWORD(),
         region=KEYWORD(),
         # Range-filtered numbers are indexed in few precision tiers (the default shift_step of 4
@@ -159,6 +169,7 @@ def fields_for(doc: dict) -> dict:
         "_stored_description_cy": (doc.get("description_cy") or "")[:STORED_DESCRIPTION_CHARS],
     }
     fields.update(stored)
+    fields.update({pair: fields[name] for name, pair in PAIR_FIELDS.items() if fields.get(name)})
     for name, key in (("value", "value_amount"), ("value_gross", "value_gross")):
         pence = to_pence(doc.get(key))
         if pence is not None:
