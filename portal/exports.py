@@ -190,7 +190,8 @@ def atom():
     feed.title(feed_title(params))
     feed.author({"name": "Piblinell"})
     feed.link(href=search_page_url(params), rel="alternate")
-    feed.link(href=request.url, rel="self")
+    query = params.query_string(page=None, per_page=None)
+    feed.link(href=url_for("exports.atom", _external=True) + (f"?{query}" if query else ""), rel="self")
     feed.language(current_language())
     feed.updated(utcnow())
     for p in reversed(search_all(params, FEED_LIMIT)):  # feedgen puts each new entry first
