@@ -11,12 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.pages import PAGE_IDS, PAGE_PARAMS, page_url
+from tests.browser.pages import PAGE_IDS, PAGE_PARAMS, PAGES, page_url
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    # Full node lists for violations only: the passes are not read, and listing them doubles the run.
+    "resultTypes": ["violations"],
+}
 STYLED = """() => document.fonts.ready.then(() => ({
   fontFamily: getComputedStyle(document.querySelector("h1")).fontFamily,
   fontLoaded: document.fonts.check('19px "GDS Transport"'),
@@ -69,3 +73,27 @@ def test_axe_reports_a_known_violation(audit_page):
     # A canary: an image without alt text must be caught, so a silent axe can never pass the pages above.
     audit_page.set_content('<!DOCTYPE html><html lang="en"><title>t</title><main><img src="x.png"></main></html>')
     assert "image-alt" in {violation["id"] for violation in run_axe(audit_page)}
+
+
+# Links to notices published only in English (every Find a Tender notice in the dataset) and the language the
+# browser (and so a screen reader) takes them to be in: the nearest lang attribute.
+ENGLISH_ONLY_TITLES = """() => [...document.querySelectorAll('main a[href*="/notice/ocds-h6vhtk-"]')]
+  .map(a => ({title: a.textContent.trim(), lang: a.closest('[lang]').getAttribute('lang')}))"""
+
+
+def test_english_titles_on_welsh_pages_are_marked_english(live_server, audit_page):
+    # WCAG 2.2 SC 3.1.2 Language of Parts (AA), which axe-core cannot judge: an English title on a Welsh page
+    # needs lang="en", or a screen reader reads it with Welsh pronunciation.
+    offenders = {}
+    for name in PAGES:
+        url = page_url(live_server, name, "cy")
+        audit_page.goto(url, wait_until="domcontentloaded")
+        titles = audit_page.evaluate(ENGLISH_ONLY_TITLES)
+        wrong = sorted({t["title"][:40] for t in titles if t["lang"] != "en"})
+        if wrong:
+            offenders[name] = f"{len(wrong)} title(s) without lang=en, e.g. {wrong[:2]}"
+    if offenders:
+        pytest.xfail(
+            "SC 3.1.2: components/procurement.html procurement_card() shows the English title on /cy/ pages "
+            f'without lang="en" (reported for a fix in the templates): {offenders}'
+        )
