@@ -73,6 +73,11 @@ def dataset(now) -> dict[str, list]:
         {"id": "S1", "name": "Glanhau Bach Cyf", "roles": ["supplier"], "details": {"scale": "sme"}}
     )
     award["awards"][0]["suppliers"] = [{"id": "S1", "name": "Glanhau Bach Cyf"}]
+    # Ends within 18 months, so the pipeline page has a contract due for renewal.
+    award["tender"]["contractPeriod"] = {
+        "startDate": _iso(now - timedelta(days=300)),
+        "endDate": _iso(now + timedelta(days=120)),
+    }
     hostile = fts_release(
         ocid="ocds-h6vhtk-0c0007",
         notice_id="090007-2026",
