@@ -92,8 +92,4 @@ def test_english_titles_on_welsh_pages_are_marked_english(live_server, audit_pag
         wrong = sorted({t["title"][:40] for t in titles if t["lang"] != "en"})
         if wrong:
             offenders[name] = f"{len(wrong)} title(s) without lang=en, e.g. {wrong[:2]}"
-    if offenders:
-        pytest.xfail(
-            "SC 3.1.2: components/procurement.html procurement_card() shows the English title on /cy/ pages "
-            f'without lang="en" (reported for a fix in the templates): {offenders}'
-        )
+    assert not offenders, f'SC 3.1.2: English titles on /cy/ pages without lang="en": {offenders}'
