@@ -29,7 +29,8 @@ SLACK = timedelta(seconds=5)
 def document_for(procurement: Procurement) -> dict:
     """Return the search document of a procurement."""
     return {
-        "id": procurement.ocid,
+        # The row id, not the ocid: a procurement's ocid changes when an FTS notice joins a Sell2Wales one.
+        "id": str(procurement.id),
         "stage": procurement.stage,
         "notice_types": list(procurement.notice_types or []),
         "sources": list(procurement.sources or []),
@@ -110,17 +111,17 @@ def search_procurements(
 ):
     """Search, then load the matching procurements from the database in rank order; return (rows, results)."""
     results = search_index.search(_index_dir(), text, filters, sort, page, per_page, facets)
-    ids = [hit.id for hit in results.hits]
+    ids = [int(hit.id) for hit in results.hits if hit.id.isdigit()]
     if not ids:
         return [], results
     if session is None:
         with session_scope() as own:
-            rows = own.exec(select(Procurement).where(col(Procurement.ocid).in_(ids))).all()
+            rows = own.exec(select(Procurement).where(col(Procurement.id).in_(ids))).all()
     else:
-        rows = session.exec(select(Procurement).where(col(Procurement.ocid).in_(ids))).all()
-    by_ocid = {row.ocid: row for row in rows}
+        rows = session.exec(select(Procurement).where(col(Procurement.id).in_(ids))).all()
+    by_id = {row.id: row for row in rows}
     # An id the index still has but the database no longer does is skipped, never an error.
-    return [by_ocid[i] for i in ids if i in by_ocid], results
+    return [by_id[i] for i in ids if i in by_id], results
 
 
 @click.group("index")
@@ -163,17 +164,16 @@ def search_command(query, stage, cpv, region, sort, limit, as_json):
     """Search the index and print the total and the top results."""
     filters = search_index.Filters(stages=stage, cpv=cpv, regions=region)
     rows, results = search_procurements(query, filters, sort, 1, limit, facets=False)
-    by_ocid = {row.ocid: row for row in rows}
+    hits = {hit.id: hit for hit in results.hits}
     found = [
         {
-            "ocid": hit.id,
-            "stage": by_ocid[hit.id].stage,
-            "title": by_ocid[hit.id].title,
-            "score": round(hit.score, 3),
-            "matched": hit.matched_fields,
+            "ocid": row.ocid,
+            "stage": row.stage,
+            "title": row.title,
+            "score": round(hits[str(row.id)].score, 3),
+            "matched": hits[str(row.id)].matched_fields,
         }
-        for hit in results.hits
-        if hit.id in by_ocid
+        for row in rows
     ]
     messages = [{"code": m.code, "text": m.text} for m in results.messages]
     if as_json:

@@ -267,7 +267,7 @@ def _merge(session: Session, source_id: int, target_id: int, known: dict) -> Non
     for table in (Release, ProcurementKey, RssItem):
         session.execute(update(table).where(table.procurement_id == source_id).values(procurement_id=target_id))
     ocid = session.exec(select(Procurement.ocid).where(Procurement.id == source_id)).one()
-    session.execute(insert(ProcurementTombstone).values(ocid=ocid, deleted_at=utcnow()))
+    session.execute(insert(ProcurementTombstone).values(procurement_id=source_id, ocid=ocid, deleted_at=utcnow()))
     session.execute(delete(Procurement).where(Procurement.id == source_id))
     for key, pid in known.items():
         if pid == source_id:

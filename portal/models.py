@@ -206,5 +206,6 @@ class ProcurementTombstone(SQLModel, table=True):
     """A procurement that was merged into another: the search index drops it on its next sync."""
 
     id: int | None = Field(default=None, primary_key=True)
+    procurement_id: int
     ocid: str = Field(max_length=120)
     deleted_at: datetime | None = _when(nullable=False, index=True)

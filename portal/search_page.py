@@ -254,7 +254,7 @@ def search():
         params=params,
         query=text,
         results=results,
-        found=[found_item(row, hits.get(row.ocid)) for row in rows],
+        found=[found_item(row, hits.get(str(row.id))) for row in rows],
         options=filter_options(params, results.facets, names),
         notes=notices_of(params, results),
         pagination=pagination(params, results.total),

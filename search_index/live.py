@@ -59,7 +59,10 @@ class _Live:
 
     def refresh(self, signature: tuple) -> None:
         if not self.searcher.up_to_date():
-            self.searcher = self.searcher.refresh()
+            # Not Searcher.refresh(): it reuses the reader of a segment it has seen before, and with it
+            # that segment's old deletions, so documents a sync replaced were still found twice.
+            old, self.searcher = self.searcher, self.ix.searcher()
+            old.close()
         self.seen(signature)
 
 

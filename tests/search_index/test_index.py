@@ -25,6 +25,18 @@ def test_sync_replaces_changed_and_removes_deleted(fresh_index):
     assert index_age(fresh_index) < 60
 
 
+def test_a_searcher_open_before_a_sync_sees_its_deletions(fresh_index):
+    # Whoosh's Searcher.refresh() reused a seen segment's reader with its old deletions: the replaced
+    # document was then found twice, and a deleted one still counted.
+    before = search(fresh_index, "furniture", per_page=100).total
+    changed = notice("ocds-t-19", "Bicycles for postal workers", description="Cargo bikes.")
+    sync(fresh_index, [changed], deletes=["ocds-t-27"], watermark=NOW)
+    results = search(fresh_index, "bicycles", per_page=100)
+    assert [hit.id for hit in results.hits] == ["ocds-t-19"] and results.total == 1
+    assert search(fresh_index, "furniture", per_page=100).total == before - 1
+    assert search(fresh_index, "", per_page=1).total == len(CORPUS) - 1
+
+
 def test_sync_adds_new_documents(fresh_index):
     sync(fresh_index, [notice("ocds-t-31", "Gwasanaethau cyfieithu")], watermark="2026-08-10T10:00:00Z")
     assert ids(fresh_index, "cyfieithu") == {"ocds-t-31"}
