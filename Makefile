@@ -53,6 +53,7 @@ migrate: install
 	$(BIN)/flask db upgrade
 
 run: install migrate translations assets
+	$(BIN)/flask index sync
 	$(BIN)/honcho start -f Procfile
 
 test: install translations assets browser

@@ -66,12 +66,12 @@ def _in_app(app: Flask, target: str):
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
-    """Build the scheduler from the schedule in the configuration; collect runs at once on start."""
+    """Build the scheduler from the schedule in the configuration; jobs marked start_now run at once."""
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     for job_id, (target, trigger) in app.config["CLOCK_SCHEDULE"].items():
         trigger = dict(trigger)
         kind = trigger.pop("trigger")
-        first = {"next_run_time": datetime.now(UTC)} if job_id == "collect" else {}
+        first = {"next_run_time": datetime.now(UTC)} if trigger.pop("start_now", False) else {}
         scheduler.add_job(
             _in_app(app, target), kind, id=job_id, name=job_id, replace_existing=True, **trigger, **first
         )
