@@ -11,7 +11,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from portal.db import session_scope
-from portal.ingest import IngestCounts, PreparedPage, prepare_page, store_page
+from portal.ingest import IngestCounts, store_page
+from portal.prepare import PreparedPage, prepare_page
 from scrapers.http import loads_tolerant
 
 BATCH = 200

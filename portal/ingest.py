@@ -6,7 +6,6 @@ SQLModel objects one by one was 20 times slower than the target of 2,000 release
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass, field, fields
@@ -18,14 +17,13 @@ from sqlmodel import Session, col, select
 from portal import linking
 from portal.buyers import buyer_key, upsert_buyers
 from portal.models import Procurement, ProcurementKey, ProcurementTombstone, Quarantine, Release, RssItem, utcnow
+from portal.prepare import Incoming, PreparedPage, digest, parse_with_welsh, prepare_page
 from scrapers.compile import compile_records
-from scrapers.ocds import parse_release
 from scrapers.records import ReleaseRecord
 
 log = logging.getLogger(__name__)
 
 _PROCUREMENT_COLUMNS = set(Procurement.model_fields) - {"id", "buyer_id", "changed_at"}
-_PARSE_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
 _TABLE = Procurement.__table__
 # Core statements: the ORM's bulk paths cost a third more per row (measured with bench/ingest.py).
 _UPDATE_PROCUREMENT = (
@@ -55,76 +53,8 @@ class IngestCounts:
                 setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
-@dataclass
-class _Incoming:
-    record: ReleaseRecord
-    raw: str
-    raw_cy: str | None
-    content_hash: str
-
-
-def _dump(release) -> str:
-    return json.dumps(release, ensure_ascii=False, separators=(",", ":"))
-
-
-def _hash(*texts: str | None) -> str:
-    digest = hashlib.sha256()
-    for text in texts:
-        digest.update((text or "").encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def parse_pair(release: dict, welsh: dict | None, source: str) -> ReleaseRecord:
-    """Parse a release, taking Welsh text from its Welsh-language copy where there is one."""
-    record = parse_release(release, source)
-    if welsh is not None:
-        cy = parse_release(welsh, source)
-        if cy.title and cy.title != record.title:
-            record.title_cy = cy.title
-        if cy.description and cy.description != record.description:
-            record.description_cy = cy.description
-    return record
-
-
-def parse_with_welsh(raw: str, raw_cy: str | None, source: str) -> ReleaseRecord:
-    """Parse a stored release and its stored Welsh copy."""
-    return parse_pair(json.loads(raw), json.loads(raw_cy) if raw_cy else None, source)
-
-
-@dataclass
-class PreparedPage:
-    """A page parsed and checked, ready to store; pure data, so it can be made in another process."""
-
-    source: str
-    incoming: list[_Incoming]
-    rejected: list[tuple[str, str]]  # (raw JSON, reason): stored in quarantine
-    seen: int
-    duplicates: int
-
-
-def prepare_page(source: str, releases: list, welsh_releases: list | None = None) -> PreparedPage:
-    """Parse a page of raw releases; malformed ones are set aside with their reason, never dropped."""
-    welsh_by_id = {r.get("id"): r for r in welsh_releases or [] if isinstance(r, dict) and r.get("id")}
-    incoming: dict[str, _Incoming] = {}
-    rejected, duplicates = [], 0
-    for release in releases:
-        welsh = welsh_by_id.get(release.get("id")) if isinstance(release, dict) else None
-        try:
-            record = parse_pair(release, welsh, source)
-        except _PARSE_ERRORS as error:
-            rejected.append((_dump(release), f"{type(error).__name__}: {error}"))
-            continue
-        if record.release_id in incoming:  # a server-side duplicate on the same page (FEEDS.md §2.2)
-            duplicates += 1
-            continue
-        raw, raw_cy = _dump(release), (_dump(welsh) if welsh is not None else None)
-        incoming[record.release_id] = _Incoming(record, raw, raw_cy, _hash(raw, raw_cy))
-    return PreparedPage(source, list(incoming.values()), rejected, len(releases), duplicates)
-
-
 def _quarantine(session: Session, source: str, raw: str, reason: str, run_id: int | None) -> None:
-    content_hash = _hash(source, raw)
+    content_hash = digest(source, raw)
     if session.exec(select(Quarantine.id).where(Quarantine.content_hash == content_hash)).first() is None:
         try:
             ident = json.loads(raw)
@@ -216,7 +146,7 @@ def _existing_releases(session: Session, source: str, release_ids: list[str]) ->
     return found
 
 
-def _release_row(item: _Incoming, procurement_id: int, now: datetime) -> dict:
+def _release_row(item: Incoming, procurement_id: int, now: datetime) -> dict:
     record = item.record
     return {
         "source": record.source,
@@ -233,7 +163,7 @@ def _release_row(item: _Incoming, procurement_id: int, now: datetime) -> dict:
     }
 
 
-def _assign_procurements(session: Session, fresh: list[_Incoming]) -> tuple[dict[str, int], list[dict]]:
+def _assign_procurements(session: Session, fresh: list[Incoming]) -> tuple[dict[str, int], list[dict]]:
     """Return {release id: procurement id} (negative placeholders for new ones) and the new key rows."""
     wanted = {key for item in fresh for key in linking.lookup_keys(item.record) + linking.keys_of(item.record)}
     known = linking.load_keys(session, wanted)
@@ -272,11 +202,6 @@ def _merge(session: Session, source_id: int, target_id: int, known: dict) -> Non
     for key, pid in known.items():
         if pid == source_id:
             known[key] = target_id
-
-
-def recompile(session: Session, procurement_ids, now: datetime) -> None:
-    """Compile the current state of these stored procurements again from all their releases."""
-    _write_procurements(session, {pid: [] for pid in procurement_ids}, now)
 
 
 def _write_procurements(session: Session, by_target: dict[int, list[ReleaseRecord]], now: datetime) -> dict[int, int]:
