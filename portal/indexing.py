@@ -86,9 +86,13 @@ def sync_index() -> tuple[int, int]:
     with session_scope() as session:
         newest = session.exec(select(func.max(Procurement.changed_at))).one() or watermark
         docs = list(_documents(session, since))
-        gone = session.exec(select(ProcurementTombstone.ocid).where(ProcurementTombstone.deleted_at >= since)).all()
-        live = {doc["id"] for doc in docs}
-        return search_index.sync(index_dir, docs, [ocid for ocid in gone if ocid not in live], watermark=newest)
+        gone = session.exec(
+            select(ProcurementTombstone.procurement_id).where(ProcurementTombstone.deleted_at >= since)
+        ).all()
+        if not docs and not gone:
+            # Nothing changed: a commit would still make every searcher drop its caches.
+            return 0, 0
+        return search_index.sync(index_dir, docs, [str(pid) for pid in gone], watermark=newest)
 
 
 def sync_index_safely() -> None:

@@ -97,3 +97,18 @@ def test_index_and_search_commands(app, runner):
     text = runner.invoke(args=["search", "digital"]).output
     assert "2 found" in text and "ocds-h6vhtk-0a0001" in text and "ocds-h6vhtk-0d" in text
     assert Path(app.config["INDEX_DIR"]).exists()
+
+
+def test_two_procurements_merged_by_a_later_notice_become_one_document(app):
+    with app.app_context():
+        ingest("fts", [fts_release(notice_type="UK3", notice_id="069280-2026", title="Planned bridge repairs")])
+        ingest("s2w", [s2w_release(title="Atgyweirio pontydd", related=["2026/S 000-069310"])])
+        rebuild_index()
+        assert search_index.doc_count(app.config["INDEX_DIR"]) == 2
+        # The FTS tender is the notice the Sell2Wales one cited, and shares the UK3's ocid: one procurement.
+        ingest("fts", [fts_release(notice_id="069310-2026", title="Bridge repairs", date="2026-08-11T10:00:00Z")])
+        assert sync_index()[1] == 1
+        assert search_index.doc_count(app.config["INDEX_DIR"]) == 1
+        assert ocids("bridge") == ["ocds-h6vhtk-0a0001"]
+        with session_scope() as session:
+            assert sorted(session.exec(select(Procurement)).one().sources) == ["fts", "s2w"]
