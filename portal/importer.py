@@ -15,7 +15,7 @@ from portal.ingest import IngestCounts, store_page
 from portal.prepare import PreparedPage, prepare_page
 from scrapers.http import loads_tolerant
 
-BATCH = 200
+BATCH = 500
 PARALLEL_FROM_BYTES = 20_000_000
 # The ocid prefix tells which register published a release (DESIGN.md, "Sources").
 PREFIXES = {"ocds-h6vhtk": "fts", "ocds-b5fd17": "cf", "ocds-kuma6s": "s2w"}

@@ -119,13 +119,13 @@ def store_page(session: Session, page: PreparedPage, run_id: int | None = None, 
 
     if fresh:
         rows = [_release_row(item, resolve(assigned[item.record.release_id]), now) for item in fresh]
-        session.execute(insert(Release), rows)
+        session.execute(insert(Release.__table__), rows)
     if changed:
         rows = [_release_row(item, known[2], now) | {"id": known[0]} for known, item in changed]
         session.execute(update(Release), rows)
     if new_keys:
         session.execute(
-            insert(ProcurementKey), [k | {"procurement_id": resolve(k["procurement_id"])} for k in new_keys]
+            insert(ProcurementKey.__table__), [k | {"procurement_id": resolve(k["procurement_id"])} for k in new_keys]
         )
     counts.new, counts.updated = len(fresh), len(changed)
     counts.procurements = {resolve(pid) for pid in by_target}
