@@ -33,12 +33,11 @@ def _bytes(path: Path) -> bytes:
 
 
 def _from_document(document) -> Iterator:
-    if isinstance(document, list):
+    if isinstance(document, list):  # a bare array of releases, or of packages
         for item in document:
-            yield from _from_document(item) if isinstance(item, dict) and _is_package(item) else [item]
-    elif isinstance(document, dict) and "releases" in document and "ocid" not in document:
+            yield from _from_document(item)
+    elif _is_package(document):
         yield from document.get("releases") or []
-    elif isinstance(document, dict) and "records" in document:
         for record in document.get("records") or []:
             # Record packages may embed full releases or only link to them; only full ones can be stored.
             yield from (r for r in (record.get("releases") or []) if isinstance(r, dict) and "ocid" in r)
@@ -46,8 +45,8 @@ def _from_document(document) -> Iterator:
         yield document
 
 
-def _is_package(item: dict) -> bool:
-    return ("releases" in item or "records" in item) and "ocid" not in item
+def _is_package(item) -> bool:
+    return isinstance(item, dict) and ("releases" in item or "records" in item) and "ocid" not in item
 
 
 def releases_in(path: Path) -> Iterator:
