@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from scrapers.base import Page, PartitionFailed, Window
+from scrapers.http import PoliteClient
 from tests.realdata import FIXTURES, real_headers, real_path
 
 # Set by the loopback server itself or describing the original transfer, not the body we replay
@@ -96,3 +97,13 @@ class FakeTime:
         """Record a requested wait and advance the clock by it."""
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+def utc(*args: int) -> datetime:
+    """Return an aware UTC datetime."""
+    return datetime(*args, tzinfo=UTC)
+
+
+def polite(fake: FakeTime, **kwargs) -> PoliteClient:
+    """Return a PoliteClient that sleeps and tells time through a FakeTime."""
+    return PoliteClient(sleep=fake.sleep, clock=fake.clock, **kwargs)

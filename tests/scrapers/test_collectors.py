@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -16,24 +16,24 @@ from scrapers.http import PoliteClient
 from scrapers.paging import london_local, rebase_url
 from scrapers.registry import COLLECTORS, make_collector
 from tests.realdata import FTS_DAY, real_json
-from tests.replay import FakeTime, drive, loopback_base, sent_queries, serve_chain, serve_recorded, split_url
+from tests.replay import (
+    FakeTime,
+    drive,
+    loopback_base,
+    polite,
+    sent_queries,
+    serve_chain,
+    serve_recorded,
+    split_url,
+    utc,
+)
 
 PROBE = "find_a_tender/foretender/probe"
 CF_PAGE = "contracts_finder/cf_ocds_search_2025-01-23_limit100_page.json"
 FTS_PATH = "/api/1.0/ocdsReleasePackages"
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
-
-@pytest.fixture
-def fake() -> FakeTime:
-    return FakeTime()
-
-
-def polite(fake: FakeTime, **kwargs) -> PoliteClient:
-    return PoliteClient(sleep=fake.sleep, clock=fake.clock, **kwargs)
 
 
 # --- Find a Tender ---------------------------------------------------------------------------

@@ -25,10 +25,6 @@ from tests.replay import FakeTime, serve_recorded, split_url
 PROBE = "find_a_tender/foretender/probe"
 
 
-@pytest.fixture
-def fake() -> FakeTime:
-    return FakeTime()
-
 
 def client(fake: FakeTime, **kwargs) -> PoliteClient:
     return PoliteClient(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -12,21 +11,7 @@ from scrapers.base import Window
 from scrapers.http import PoliteClient, TransportError
 from scrapers.sell2wales import DEFAULT_NOTICE_TYPES, Sell2Wales
 from tests.realdata import real_json
-from tests.replay import FakeTime, drive, loopback_base
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-@pytest.fixture
-def fake() -> FakeTime:
-    return FakeTime()
-
-
-def polite(fake: FakeTime, **kwargs) -> PoliteClient:
-    return PoliteClient(sleep=fake.sleep, clock=fake.clock, **kwargs)
-
+from tests.replay import FakeTime, drive, loopback_base, polite, utc
 
 S2W_PATH = "/v1/Notices"
 S2W_500 = "Error converting data type nvarchar to float."  # reported 2026 body (FEEDS.md §3.3)
