@@ -20,8 +20,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-FIXTURES = Path(os.environ.get("PIBLINELL_REAL_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"))
+from corpus import FIXTURES  # noqa: E402
+
 DAY = FIXTURES / "find_a_tender/foretender/backfill/2026-08-10"
 
 
