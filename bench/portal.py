@@ -24,8 +24,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+# The repository first, so `portal` is the package and not this file; then bench/ for bench/ingest.py.
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from ingest import DAY, copies, percentile  # noqa: E402
 
