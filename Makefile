@@ -58,6 +58,7 @@ run: install migrate translations assets
 
 test: install translations assets browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 lint: install

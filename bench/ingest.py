@@ -32,8 +32,11 @@ def copies(pages: list[bytes], count: int):
     for n in range(count):
         prefix = f"b{n:04d}".encode()
         yield [
-            re.sub(rb'"id": "(\d{6}-\d{4})"', rb'"id": "' + prefix + rb'-\1"',
-                   page.replace(b'"ocds-h6vhtk-', b'"ocds-h6vhtk-' + prefix + b"-"))
+            re.sub(
+                rb'"id": "(\d{6}-\d{4})"',
+                rb'"id": "' + prefix + rb'-\1"',
+                page.replace(b'"ocds-h6vhtk-', b'"ocds-h6vhtk-' + prefix + b"-"),
+            )
             for page in pages
         ]
 
@@ -94,8 +97,10 @@ def main() -> None:
     print(f"{'engine':28} {'median rel/s':>14} {'p95 rel/s':>12} {'median s/copy':>14}")
     for name, times in (("piblinell import", ours), ("json.loads only (reference)", reference)):
         # p95 of the time is the slow tail, i.e. the 5th percentile of the rate
-        print(f"{name:28} {rate(statistics.median(times)):14,.0f} {rate(percentile(times, 0.95)):12,.0f} "
-              f"{statistics.median(times):14.3f}")
+        print(
+            f"{name:28} {rate(statistics.median(times)):14,.0f} {rate(percentile(times, 0.95)):12,.0f} "
+            f"{statistics.median(times):14.3f}"
+        )
     print(f"ratio (reference/ours, median): {statistics.median(ours) / statistics.median(reference):.1f}x")
     print(f"peak RSS: {peak_mb:.0f} MB")
 

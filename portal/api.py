@@ -116,6 +116,7 @@ def messages_of(params: SearchParams, results) -> list[dict]:
 
 def paging_links(endpoint: str, params: SearchParams, total: int) -> dict[str, str]:
     """Return self, next and prev links of a paged search."""
+
     def link(page: int) -> str:
         query = params.query_string(page=page if page > 1 else None)
         return url_for(endpoint, _external=True) + (f"?{query}" if query else "")

@@ -72,9 +72,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         trigger = dict(trigger)
         kind = trigger.pop("trigger")
         first = {"next_run_time": datetime.now(UTC)} if trigger.pop("start_now", False) else {}
-        scheduler.add_job(
-            _in_app(app, target), kind, id=job_id, name=job_id, replace_existing=True, **trigger, **first
-        )
+        scheduler.add_job(_in_app(app, target), kind, id=job_id, name=job_id, replace_existing=True, **trigger, **first)
     return scheduler
 
 

@@ -15,17 +15,13 @@ DIVISIONS = {
     "19": lazy_gettext("Leather and textile fabrics, plastic and rubber materials"),
     "22": lazy_gettext("Printed matter and related products"),
     "24": lazy_gettext("Chemical products"),
-    "30": lazy_gettext(
-        "Office and computing machinery, equipment and supplies except furniture and software packages"
-    ),
+    "30": lazy_gettext("Office and computing machinery, equipment and supplies except furniture and software packages"),
     "31": lazy_gettext("Electrical machinery, apparatus, equipment and consumables; lighting"),
     "32": lazy_gettext("Radio, television, communication, telecommunication and related equipment"),
     "33": lazy_gettext("Medical equipments, pharmaceuticals and personal care products"),
     "34": lazy_gettext("Transport equipment and auxiliary products to transportation"),
     "35": lazy_gettext("Security, fire-fighting, police and defence equipment"),
-    "37": lazy_gettext(
-        "Musical instruments, sport goods, games, toys, handicraft, art materials and accessories"
-    ),
+    "37": lazy_gettext("Musical instruments, sport goods, games, toys, handicraft, art materials and accessories"),
     "38": lazy_gettext("Laboratory, optical and precision equipments (excl. glasses)"),
     "39": lazy_gettext(
         "Furniture (incl. office furniture), furnishings, domestic appliances (excl. lighting) and cleaning products"
@@ -53,9 +49,7 @@ DIVISIONS = {
     "75": lazy_gettext("Administration, defence and social security services"),
     "76": lazy_gettext("Services related to the oil and gas industry"),
     "77": lazy_gettext("Agricultural, forestry, horticultural, aquacultural and apicultural services"),
-    "79": lazy_gettext(
-        "Business services: law, marketing, consulting, recruitment, printing and security"
-    ),
+    "79": lazy_gettext("Business services: law, marketing, consulting, recruitment, printing and security"),
     "80": lazy_gettext("Education and training services"),
     "85": lazy_gettext("Health and social work services"),
     "90": lazy_gettext("Sewage, refuse, cleaning and environmental services"),

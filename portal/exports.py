@@ -39,8 +39,9 @@ def search_all(params: SearchParams, limit: int) -> list[Procurement]:
     found: list[Procurement] = []
     page = 1
     while len(found) < limit:
-        rows, results = search_procurements(text, filters, sort, page, MAX_PER_PAGE, facets=False,
-                                            session=get_session())
+        rows, results = search_procurements(
+            text, filters, sort, page, MAX_PER_PAGE, facets=False, session=get_session()
+        )
         found.extend(rows)
         if page * MAX_PER_PAGE >= results.total or not results.hits or page >= 500:
             break
@@ -140,8 +141,11 @@ def csv_response(lang: str) -> Response:
     params = parse_search_args(request.args)
     with force_locale(lang):
         body = csv_text(search_all(params, CSV_LIMIT), request.args.get("fields") == "all")
-    return Response("\ufeff" + body, mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="piblinell-search.csv"'})
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="piblinell-search.csv"'},
+    )
 
 
 @bp.route("/search.csv", endpoint="csv")

@@ -17,8 +17,11 @@ class _GetForm(FlaskForm):
 class SearchForm(_GetForm):
     """The search box: one text field `q`, sent by GET to the search page."""
 
-    q = StringField(lazy_gettext("Search notices"), widget=GovTextInput(),
-                    description=lazy_gettext("For example: cleaning, Cardiff, glanhau"))
+    q = StringField(
+        lazy_gettext("Search notices"),
+        widget=GovTextInput(),
+        description=lazy_gettext("For example: cleaning, Cardiff, glanhau"),
+    )
 
 
 class PipelineFilterForm(_GetForm):
@@ -31,5 +34,6 @@ class PipelineFilterForm(_GetForm):
         description=lazy_gettext("The first two digits of a CPV code, for example 72 for IT services"),
     )
     wales = BooleanField(lazy_gettext("Only work in Wales"), widget=GovCheckboxInput(), false_values=("", "0"))
-    sme = BooleanField(lazy_gettext("Only work marked suitable for SMEs"), widget=GovCheckboxInput(),
-                       false_values=("", "0"))
+    sme = BooleanField(
+        lazy_gettext("Only work marked suitable for SMEs"), widget=GovCheckboxInput(), false_values=("", "0")
+    )

@@ -158,7 +158,13 @@ def _finish(session: Session, run: CollectorRun, totals: IngestCounts) -> None:
     session.commit()
     log.info(
         "collector %s %s: %d pages, %d releases (%d new, %d duplicate, %d quarantined)",
-        run.source, run.status, run.pages, run.releases_seen, run.releases_new, run.duplicates, run.quarantined,
+        run.source,
+        run.status,
+        run.pages,
+        run.releases_seen,
+        run.releases_new,
+        run.duplicates,
+        run.quarantined,
     )
 
 

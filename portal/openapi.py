@@ -16,15 +16,30 @@ def _param(name: str, description: str, schema: dict, **extra) -> dict:
 
 
 SEARCH_PARAMETERS = [
-    _param("q", "Search words, Welsh or English: words are ANDed; OR; \"a phrase\"; -exclude; prefix*; brackets. "
-           "A query that cannot be read is never an error: `messages` says what was searched.",
-           {"type": "string", "maxLength": 2000}),
-    _param("stage", "Stage of the procurement (repeat for several).",
-           {"type": "array", "items": {"type": "string", "enum": list(STAGES)}}, **_ARRAY),
-    _param("cpv", "CPV code or prefix of 2 to 8 digits, e.g. 72 for the IT services division (repeatable).",
-           {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{2,8}(-[0-9])?$"}}, **_ARRAY),
-    _param("region", "NUTS or ITL code at any level, e.g. UKL (Wales) or UKL22 (repeatable).",
-           {"type": "array", "items": {"type": "string", "pattern": "^(UK|TL)([A-N][0-9A-Z]{0,3})?$"}}, **_ARRAY),
+    _param(
+        "q",
+        'Search words, Welsh or English: words are ANDed; OR; "a phrase"; -exclude; prefix*; brackets. '
+        "A query that cannot be read is never an error: `messages` says what was searched.",
+        {"type": "string", "maxLength": 2000},
+    ),
+    _param(
+        "stage",
+        "Stage of the procurement (repeat for several).",
+        {"type": "array", "items": {"type": "string", "enum": list(STAGES)}},
+        **_ARRAY,
+    ),
+    _param(
+        "cpv",
+        "CPV code or prefix of 2 to 8 digits, e.g. 72 for the IT services division (repeatable).",
+        {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{2,8}(-[0-9])?$"}},
+        **_ARRAY,
+    ),
+    _param(
+        "region",
+        "NUTS or ITL code at any level, e.g. UKL (Wales) or UKL22 (repeatable).",
+        {"type": "array", "items": {"type": "string", "pattern": "^(UK|TL)([A-N][0-9A-Z]{0,3})?$"}},
+        **_ARRAY,
+    ),
     _param("value", "Value band of the net value (excluding VAT).", {"type": "string", "enum": list(VALUE_BUCKETS)}),
     _param("value_min", "Lowest net value in pounds (overrides `value`).", {"type": "number", "minimum": 0}),
     _param("value_max", "Highest net value in pounds (overrides `value`).", {"type": "number", "minimum": 0}),
@@ -33,24 +48,46 @@ SEARCH_PARAMETERS = [
     _param("deadline_to", "Tender deadline on or before this day (London time).", _DATE),
     _param("expected_from", "Expected tender date on or after this day.", _DATE),
     _param("expected_to", "Expected tender date on or before this day.", _DATE),
-    _param("buyer", "Buyer id, as in `buyer.id` of a result (repeatable).",
-           {"type": "array", "items": {"type": "integer", "minimum": 1}}, **_ARRAY),
+    _param(
+        "buyer",
+        "Buyer id, as in `buyer.id` of a result (repeatable).",
+        {"type": "array", "items": {"type": "integer", "minimum": 1}},
+        **_ARRAY,
+    ),
     _param("sme", "Only notices marked suitable (1) or not suitable (0) for SMEs.", _YES_NO),
-    _param("vcse", "Only notices marked suitable (1) or not (0) for voluntary, community and social enterprises.",
-           _YES_NO),
+    _param(
+        "vcse", "Only notices marked suitable (1) or not (0) for voluntary, community and social enterprises.", _YES_NO
+    ),
     _param("wales", "Only work in Wales (1) or outside Wales (0).", _YES_NO),
-    _param("source", "Register the notice came from (repeatable).",
-           {"type": "array", "items": {"type": "string", "enum": list(SOURCES)}}, **_ARRAY),
-    _param("notice_type", "Notice type code, e.g. UK4, or `legacy` (repeatable).",
-           {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z0-9]{1,20}$"}}, **_ARRAY),
-    _param("sort", "Order of results; relevance without search words is newest first.",
-           {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+    _param(
+        "source",
+        "Register the notice came from (repeatable).",
+        {"type": "array", "items": {"type": "string", "enum": list(SOURCES)}},
+        **_ARRAY,
+    ),
+    _param(
+        "notice_type",
+        "Notice type code, e.g. UK4, or `legacy` (repeatable).",
+        {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z0-9]{1,20}$"}},
+        **_ARRAY,
+    ),
+    _param(
+        "sort",
+        "Order of results; relevance without search words is newest first.",
+        {"type": "string", "enum": list(SORTS), "default": "relevance"},
+    ),
     _param("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": 500, "default": 1}),
-    _param("per_page", "Results per page.",
-           {"type": "integer", "minimum": 1, "maximum": 100, "default": DEFAULT_PER_PAGE}),
+    _param(
+        "per_page", "Results per page.", {"type": "integer", "minimum": 1, "maximum": 100, "default": DEFAULT_PER_PAGE}
+    ),
 ]
-_OCID = {"name": "ocid", "in": "path", "required": True, "description": "Open Contracting ID",
-         "schema": {"type": "string"}}
+_OCID = {
+    "name": "ocid",
+    "in": "path",
+    "required": True,
+    "description": "Open Contracting ID",
+    "schema": {"type": "string"},
+}
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
 SCHEMAS = {
@@ -124,8 +161,10 @@ SCHEMAS = {
 
 
 def _json(schema_name: str, description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}},
+    }
 
 
 _NOT_FOUND = {"404": _json("Error", "No such notice")}

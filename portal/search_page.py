@@ -189,8 +189,14 @@ def pagination(params: SearchParams, total: int) -> dict | None:
     for number in numbers:
         if number - previous > 1:
             items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == page,
-                      "visuallyHiddenText": _("Page %(num)d", num=number)})
+        items.append(
+            {
+                "number": number,
+                "href": href(number),
+                "current": number == page,
+                "visuallyHiddenText": _("Page %(num)d", num=number),
+            }
+        )
         previous = number
     previous_html = _('Previous<span class="govuk-visually-hidden"> page</span>')
     next_html = _('Next<span class="govuk-visually-hidden"> page</span>')
@@ -260,4 +266,3 @@ def search():
         pagination=pagination(params, results.total),
         exports=export_links(params),
     )
-

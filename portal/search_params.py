@@ -223,8 +223,11 @@ def _canonical(text, filters: Filters, band, dates, flags, sort, page, per_page)
     if band:
         pairs.append(("value", band))
     else:
-        pairs += [(name, _plain(amount)) for name, amount in (("value_min", filters.value_min),
-                                                               ("value_max", filters.value_max)) if amount is not None]
+        pairs += [
+            (name, _plain(amount))
+            for name, amount in (("value_min", filters.value_min), ("value_max", filters.value_max))
+            if amount is not None
+        ]
     if filters.include_no_value:
         pairs.append(("no_value", "1"))
     pairs += [(name, day.isoformat()) for name, day in dates.items() if day]

@@ -26,8 +26,17 @@ def _pybabel(*args: str) -> None:
 
 def extract(output: Path = TEMPLATE) -> None:
     """Extract every marked message from the code and templates into a .pot file."""
-    _pybabel("extract", "-F", str(BABEL_CFG), *KEYWORDS, "--no-location", "--sort-output",
-             "-o", str(output), str(ROOT / "portal"))
+    _pybabel(
+        "extract",
+        "-F",
+        str(BABEL_CFG),
+        *KEYWORDS,
+        "--no-location",
+        "--sort-output",
+        "-o",
+        str(output),
+        str(ROOT / "portal"),
+    )
 
 
 def update() -> None:

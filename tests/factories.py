@@ -10,8 +10,14 @@ _DOC = {
     "UK6": ("awards", "awardNotice", "Contract award notice on Find a Tender"),
     "UK12": ("tender", "procurementTerminationNotice", "Procurement termination notice on Find a Tender"),
 }
-_TAG = {"UK1": "planning", "UK2": "planning", "UK3": "planning", "UK4": "tender", "UK6": "award",
-        "UK12": "tenderCancellation"}
+_TAG = {
+    "UK1": "planning",
+    "UK2": "planning",
+    "UK3": "planning",
+    "UK4": "tender",
+    "UK6": "award",
+    "UK12": "tenderCancellation",
+}
 
 
 def fts_release(
@@ -34,27 +40,48 @@ def fts_release(
     """Return an FTS (Procurement Act) release of the given notice type."""
     section, document_type, description_text = _DOC[notice_type]
     document = {
-        "id": notice_id, "documentType": document_type, "noticeType": notice_type,
-        "description": description_text, "url": f"https://www.find-tender.service.gov.uk/Notice/{notice_id}",
+        "id": notice_id,
+        "documentType": document_type,
+        "noticeType": notice_type,
+        "description": description_text,
+        "url": f"https://www.find-tender.service.gov.uk/Notice/{notice_id}",
         "datePublished": date,
     }
-    party = {"id": buyer_id, "name": buyer_name, "roles": ["buyer"],
-             "identifier": {"scheme": "GB-PPON", "id": buyer_id.removeprefix("GB-PPON-")}}
+    party = {
+        "id": buyer_id,
+        "name": buyer_name,
+        "roles": ["buyer"],
+        "identifier": {"scheme": "GB-PPON", "id": buyer_id.removeprefix("GB-PPON-")},
+    }
     if devolved:
         party["details"] = {"classifications": [{"scheme": "UK_CA_DEVOLVED_REGULATIONS", "id": devolved}]}
     tender = {"id": ocid, "legalBasis": {"id": "2023/54", "scheme": "UKPGA"}, "status": "active"}
     if notice_type != "UK12":
         tender |= {
-            "title": title, "description": description,
-            "items": [{"id": "1", "additionalClassifications": [{"scheme": "CPV", "id": cpv, "description": "IT"}],
-                       "deliveryAddresses": [{"region": region, "country": "GB"}]}],
+            "title": title,
+            "description": description,
+            "items": [
+                {
+                    "id": "1",
+                    "additionalClassifications": [{"scheme": "CPV", "id": cpv, "description": "IT"}],
+                    "deliveryAddresses": [{"region": region, "country": "GB"}],
+                }
+            ],
         }
         if amount is not None:
             tender["value"] = {"amount": amount, "amountGross": amount * 1.2, "currency": "GBP"}
         if deadline:
             tender["tenderPeriod"] = {"endDate": deadline}
-    release = {"ocid": ocid, "id": notice_id, "date": date, "tag": [_TAG[notice_type]], "parties": [party],
-               "buyer": {"id": buyer_id, "name": buyer_name}, "tender": tender, "language": "en"}
+    release = {
+        "ocid": ocid,
+        "id": notice_id,
+        "date": date,
+        "tag": [_TAG[notice_type]],
+        "parties": [party],
+        "buyer": {"id": buyer_id, "name": buyer_name},
+        "tender": tender,
+        "language": "en",
+    }
     if section == "awards":
         release["awards"] = [{"id": "1", "status": "active", "documents": [document]}]
     elif section == "planning":
@@ -83,8 +110,15 @@ def s2w_release(
         "ocid": f"ocds-kuma6s-{number}",
         "date": date,
         "tag": ["tender"],
-        "parties": [{"name": buyer_name, "id": "org-3", "identifier": {"legalName": buyer_name}, "roles": ["buyer"],
-                     "address": {"region": "UKL18"}}],
+        "parties": [
+            {
+                "name": buyer_name,
+                "id": "org-3",
+                "identifier": {"legalName": buyer_name},
+                "roles": ["buyer"],
+                "address": {"region": "UKL18"},
+            }
+        ],
         "buyer": {"name": buyer_name, "id": "org-3"},
         "tender": {
             "id": f"ocds-kuma6s-{number}-tender-{number}",
@@ -95,8 +129,13 @@ def s2w_release(
             "items": [{"id": "1", "deliveryAddresses": [{"region": "UKL18"}]}],
             "tenderPeriod": {"endDate": "2099-03-24T12:00:00Z"},
             "legalBasis": {"id": "32014L0024", "scheme": "CELEX"},
-            "documents": [{"id": ref, "documentType": "contractNotice",
-                           "url": f"https://www.sell2wales.gov.wales/search/show/search_view.aspx?ID={ref}"}],
+            "documents": [
+                {
+                    "id": ref,
+                    "documentType": "contractNotice",
+                    "url": f"https://www.sell2wales.gov.wales/search/show/search_view.aspx?ID={ref}",
+                }
+            ],
         },
         "language": "EN",
     }
@@ -109,8 +148,12 @@ def s2w_release(
 
 def package(releases: list[dict], next_url: str | None = None) -> dict:
     """Wrap releases in a release package, with a next link when given."""
-    body = {"uri": "https://example.invalid/package", "version": "1.1", "publishedDate": "2026-08-10T00:00:00Z",
-            "releases": releases}
+    body = {
+        "uri": "https://example.invalid/package",
+        "version": "1.1",
+        "publishedDate": "2026-08-10T00:00:00Z",
+        "releases": releases,
+    }
     if next_url:
         body["links"] = {"next": next_url}
     return body

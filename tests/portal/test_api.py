@@ -23,8 +23,20 @@ def test_notices_are_searched_paged_and_filtered_like_the_page(api):
     assert (body["total"], body["page"], body["per_page"], len(body["results"])) == (8, 1, 3, 3)
     assert body["links"]["next"].endswith("/api/v1/notices?page=2&per_page=3") and "prev" not in body["links"]
     first = body["results"][0]
-    assert set(first) >= {"ocid", "stage", "title", "title_cy", "buyer", "value", "cpv", "regions", "dates", "links",
-                          "url", "url_cy"}
+    assert set(first) >= {
+        "ocid",
+        "stage",
+        "title",
+        "title_cy",
+        "buyer",
+        "value",
+        "cpv",
+        "regions",
+        "dates",
+        "links",
+        "url",
+        "url_cy",
+    }
     assert first["url"] == f"http://localhost/en/notice/{first['ocid']}"
     assert set(body["facets"]) >= {"stage", "cpv", "region", "value", "buyer", "sources"}
     query = "q=cleaning&stage=open&region=UKL&sort=closing_soonest"

@@ -47,8 +47,12 @@ def test_stats_command_prints_one_json_object(app, runner):
         session.commit()
     result = json.loads(runner.invoke(args=["stats", "--json"]).output)
     assert result == {
-        "releases": 2, "procurements": 2, "quarantined": 0,
-        "by_notice_type": {"UK1": 1, "UK4": 1}, "by_stage": {"open": 1, "pipeline": 1}, "by_source": {"fts": 2},
+        "releases": 2,
+        "procurements": 2,
+        "quarantined": 0,
+        "by_notice_type": {"UK1": 1, "UK4": 1},
+        "by_stage": {"open": 1, "pipeline": 1},
+        "by_source": {"fts": 2},
     }
 
 

@@ -39,14 +39,25 @@ def test_flask_translate_check_passes(runner):
 
 def test_welsh_pages_use_welsh_months_and_all_six_plural_forms(app, client):
     pages = PageClient(client)
-    expected = {0: "Dim caffaeliadau", 1: "1 caffaeliad", 2: "2 gaffaeliad", 3: "3 chaffaeliad", 6: "6 chaffaeliad",
-                7: "7 caffaeliad"}
+    expected = {
+        0: "Dim caffaeliadau",
+        1: "1 caffaeliad",
+        2: "2 gaffaeliad",
+        3: "3 chaffaeliad",
+        6: "6 chaffaeliad",
+        7: "7 caffaeliad",
+    }
     now = utcnow()
     loaded = 0
     for count, words in expected.items():
         releases = [
-            fts_release(ocid=f"ocds-h6vhtk-0d{n:04d}", notice_id=f"09{n:04d}-2026", deadline=None, notice_type="UK6",
-                        date="2026-03-01T10:00:00+00:00")
+            fts_release(
+                ocid=f"ocds-h6vhtk-0d{n:04d}",
+                notice_id=f"09{n:04d}-2026",
+                deadline=None,
+                notice_type="UK6",
+                date="2026-03-01T10:00:00+00:00",
+            )
             for n in range(loaded, count)
         ]
         if releases:

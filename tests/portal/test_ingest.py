@@ -133,9 +133,14 @@ def test_sell2wales_welsh_copy_is_kept_beside_the_english(app):
 
 
 def test_rss_item_is_linked_when_its_full_notice_arrives(app):
-    item = FeedItem(guid="g1", title="Cleaning", summary="<p>Cleaning</p>", published=datetime(2025, 2, 21, tzinfo=UTC),
-                    link="https://www.sell2wales.gov.wales/search/show/search_view.aspx?ID=FEB400001",
-                    notice_ref="FEB400001")
+    item = FeedItem(
+        guid="g1",
+        title="Cleaning",
+        summary="<p>Cleaning</p>",
+        published=datetime(2025, 2, 21, tzinfo=UTC),
+        link="https://www.sell2wales.gov.wales/search/show/search_view.aspx?ID=FEB400001",
+        notice_ref="FEB400001",
+    )
     with app.app_context():
         with session_scope() as session:
             assert store_items(session, [item, item]) == 1

@@ -89,10 +89,23 @@ def test_real_find_a_tender_day_gives_valid_packages(app, client):
 
 
 def test_the_schema_copy_catches_what_ocds_forbids():
-    good = {"uri": "https://example.com/p", "version": "1.1", "publishedDate": "2026-01-01T00:00:00Z",
-            "publisher": {"name": "x"},
-            "releases": [{"ocid": "ocds-x-1", "id": "1", "date": "2026-01-01T00:00:00Z", "tag": ["tender"],
-                          "initiationType": "tender", "tender": {"id": "1", "status": "active"}, "extra": 1}]}
+    good = {
+        "uri": "https://example.com/p",
+        "version": "1.1",
+        "publishedDate": "2026-01-01T00:00:00Z",
+        "publisher": {"name": "x"},
+        "releases": [
+            {
+                "ocid": "ocds-x-1",
+                "id": "1",
+                "date": "2026-01-01T00:00:00Z",
+                "tag": ["tender"],
+                "initiationType": "tender",
+                "tender": {"id": "1", "status": "active"},
+                "extra": 1,
+            }
+        ],
+    }
     assert not list(validator("release-package-schema.json").iter_errors(good))  # extensions are allowed
     bad = json.loads(json.dumps(good))
     del bad["releases"][0]["initiationType"]

@@ -47,38 +47,89 @@ def iso(moment) -> str:
 
 def sample_releases(now) -> dict[str, list]:
     """Return a small corpus covering every stage, keyed by source, with dates relative to now."""
-    uk1 = fts_release(ocid="ocds-h6vhtk-0b0001", notice_id="080001-2026", notice_type="UK1", deadline=None,
-                      title="School meals pipeline", date=iso(now - timedelta(days=3)))
+    uk1 = fts_release(
+        ocid="ocds-h6vhtk-0b0001",
+        notice_id="080001-2026",
+        notice_type="UK1",
+        deadline=None,
+        title="School meals pipeline",
+        date=iso(now - timedelta(days=3)),
+    )
     uk1["tender"]["communication"] = {"futureNoticeDate": iso(now + timedelta(days=100))}
-    uk2 = fts_release(ocid="ocds-h6vhtk-0b0002", notice_id="080002-2026", notice_type="UK2", deadline=None,
-                      title="Market engagement for road gritting", amount=None, date=iso(now - timedelta(days=2)))
-    uk3 = fts_release(ocid="ocds-h6vhtk-0b0003", notice_id="080003-2026", notice_type="UK3", deadline=None,
-                      title="Planned building works", region="UKD", cpv="45000000", date=iso(now - timedelta(days=1)))
+    uk2 = fts_release(
+        ocid="ocds-h6vhtk-0b0002",
+        notice_id="080002-2026",
+        notice_type="UK2",
+        deadline=None,
+        title="Market engagement for road gritting",
+        amount=None,
+        date=iso(now - timedelta(days=2)),
+    )
+    uk3 = fts_release(
+        ocid="ocds-h6vhtk-0b0003",
+        notice_id="080003-2026",
+        notice_type="UK3",
+        deadline=None,
+        title="Planned building works",
+        region="UKD",
+        cpv="45000000",
+        date=iso(now - timedelta(days=1)),
+    )
     uk3["tender"]["communication"] = {"futureNoticeDate": iso(now + timedelta(days=200))}
     uk3["tender"]["suitability"] = {"sme": True}
-    tender = fts_release(ocid="ocds-h6vhtk-0b0004", notice_id="080004-2026", notice_type="UK4",
-                         title="Grounds maintenance", deadline=iso(now + timedelta(days=5)), amount=50000,
-                         date=iso(now - timedelta(days=10)))
-    tender["tender"]["lots"] = [{"id": "1", "title": "North", "suitability": {"sme": True, "vcse": False}},
-                                {"id": "2", "title": "South", "value": {"amount": 20000, "currency": "GBP"}}]
-    update = fts_release(ocid="ocds-h6vhtk-0b0004", notice_id="080005-2026", notice_type="UK4",
-                         title="Grounds maintenance", deadline=iso(now + timedelta(days=6)), amount=60000,
-                         date=iso(now - timedelta(days=4)))
-    award = fts_release(ocid="ocds-h6vhtk-0b0006", notice_id="080006-2026", notice_type="UK6", deadline=None,
-                        title="Cleaning contract", date=iso(now - timedelta(days=20)))
+    tender = fts_release(
+        ocid="ocds-h6vhtk-0b0004",
+        notice_id="080004-2026",
+        notice_type="UK4",
+        title="Grounds maintenance",
+        deadline=iso(now + timedelta(days=5)),
+        amount=50000,
+        date=iso(now - timedelta(days=10)),
+    )
+    tender["tender"]["lots"] = [
+        {"id": "1", "title": "North", "suitability": {"sme": True, "vcse": False}},
+        {"id": "2", "title": "South", "value": {"amount": 20000, "currency": "GBP"}},
+    ]
+    update = fts_release(
+        ocid="ocds-h6vhtk-0b0004",
+        notice_id="080005-2026",
+        notice_type="UK4",
+        title="Grounds maintenance",
+        deadline=iso(now + timedelta(days=6)),
+        amount=60000,
+        date=iso(now - timedelta(days=4)),
+    )
+    award = fts_release(
+        ocid="ocds-h6vhtk-0b0006",
+        notice_id="080006-2026",
+        notice_type="UK6",
+        deadline=None,
+        title="Cleaning contract",
+        date=iso(now - timedelta(days=20)),
+    )
     award["parties"] += [
         {"id": "S1", "name": "Glanhau Bach Cyf", "roles": ["supplier"], "details": {"scale": "sme"}},
         {"id": "S2", "name": "Big Clean plc", "roles": ["supplier"], "details": {"scale": "large"}},
     ]
     award["awards"][0]["suppliers"] = [{"id": "S1", "name": "Glanhau Bach Cyf"}]
     award["awards"].append({"id": "2", "status": "active", "suppliers": [{"id": "S2", "name": "Big Clean plc"}]})
-    award["tender"]["contractPeriod"] = {"startDate": iso(now - timedelta(days=300)),
-                                         "endDate": iso(now + timedelta(days=120)),
-                                         "maxExtentDate": iso(now + timedelta(days=300))}
-    welsh = s2w_release(number=148101, ref="AUG400101", title="Cleaning services",
-                        description="Cleaning of council buildings.\nTwo sites.")
-    welsh_cy = s2w_release(number=148101, ref="AUG400101", title="Gwasanaethau glanhau",
-                           description="Glanhau adeiladau'r cyngor.\nDau safle.")
+    award["tender"]["contractPeriod"] = {
+        "startDate": iso(now - timedelta(days=300)),
+        "endDate": iso(now + timedelta(days=120)),
+        "maxExtentDate": iso(now + timedelta(days=300)),
+    }
+    welsh = s2w_release(
+        number=148101,
+        ref="AUG400101",
+        title="Cleaning services",
+        description="Cleaning of council buildings.\nTwo sites.",
+    )
+    welsh_cy = s2w_release(
+        number=148101,
+        ref="AUG400101",
+        title="Gwasanaethau glanhau",
+        description="Glanhau adeiladau'r cyngor.\nDau safle.",
+    )
     return {"fts": [uk1, uk2, uk3, tender, update, award], "s2w": [welsh], "s2w_cy": [welsh_cy]}
 
 
@@ -91,8 +142,15 @@ def loaded(app):
         ingest_page(session, "fts", releases["fts"])
         ingest_page(session, "s2w", releases["s2w"], welsh_releases=releases["s2w_cy"])
         session.add(CollectorRun(source="fts", started_at=now - timedelta(hours=1), finished_at=now, status="ok"))
-        session.add(CollectorRun(source="s2w", started_at=now - timedelta(hours=2), finished_at=now, status="failed",
-                                 error="HTTP 500 from Sell2Wales"))
+        session.add(
+            CollectorRun(
+                source="s2w",
+                started_at=now - timedelta(hours=2),
+                finished_at=now,
+                status="failed",
+                error="HTTP 500 from Sell2Wales",
+            )
+        )
         session.commit()
     return app
 

@@ -13,15 +13,22 @@ HOSTILE_BUYER = '<iframe src="//evil">Council</iframe>'
 
 
 def test_hostile_text_is_escaped_everywhere(app, client):
-    release = fts_release(notice_type="UK1", deadline=None, title=HOSTILE_TITLE, description=HOSTILE_DESCRIPTION,
-                          buyer_name=HOSTILE_BUYER)
+    release = fts_release(
+        notice_type="UK1", deadline=None, title=HOSTILE_TITLE, description=HOSTILE_DESCRIPTION, buyer_name=HOSTILE_BUYER
+    )
     release["planning"]["documents"][0]["url"] = "javascript:alert(1)"
     with app.app_context(), session_scope() as session:
         ingest_page(session, "fts", [release])
         session.commit()
     pages = PageClient(client)
-    for url in ("/en/notice/ocds-h6vhtk-0a0001", "/cy/notice/ocds-h6vhtk-0a0001", "/en/", "/cy/", "/en/buyer/1",
-                "/cy/pipeline"):
+    for url in (
+        "/en/notice/ocds-h6vhtk-0a0001",
+        "/cy/notice/ocds-h6vhtk-0a0001",
+        "/en/",
+        "/cy/",
+        "/en/buyer/1",
+        "/cy/pipeline",
+    ):
         page = pages.get(url)
         # The parser saw no element from the notice: only our two scripts, no img, no iframe, no <b>.
         assert len(page.doc.findall(".//script")) == 2, url

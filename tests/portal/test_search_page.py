@@ -36,8 +36,12 @@ def count(page) -> str:
 
 
 def test_search_page_in_both_languages_keeps_the_query_in_the_language_link(pages):
-    for path in ("search", "search?q=glanhau", "search?q=cleaning&stage=open&region=UKL&sort=newest&page=1",
-                 "search?q=%22broken&cpv=72&value=25k_100k&no_value=1&sme=1&wales=1&deadline_from=2026-01-01"):
+    for path in (
+        "search",
+        "search?q=glanhau",
+        "search?q=cleaning&stage=open&region=UKL&sort=newest&page=1",
+        "search?q=%22broken&cpv=72&value=25k_100k&no_value=1&sme=1&wales=1&deadline_from=2026-01-01",
+    ):
         english, welsh = pages.get_both(path)
         assert english.html.count('id="result-count"') == 1
     page = pages.get("/en/search?q=glanhau&stage=open&x=%3Cscript%3E")
@@ -49,8 +53,11 @@ def test_an_empty_search_shows_everything_newest_first(pages):
     page = pages.get("/en/search")
     assert count(page) == f"{ALL} notices found"
     assert "Showing every notice, newest first." in page.text()
-    assert titles(page)[:3] == ["Planned building works", "Market engagement for road gritting",
-                                "School meals pipeline"]
+    assert titles(page)[:3] == [
+        "Planned building works",
+        "Market engagement for road gritting",
+        "School meals pipeline",
+    ]
     assert pages.get("/cy/search").text(pages.get("/cy/search").by_id("result-count")) == "8 hysbysiad wedi'u canfod"
 
 
@@ -79,8 +86,11 @@ def test_filters_change_results_and_facet_counts(pages):
     assert "Market engagement for road gritting" in titles(no_value)
     assert "Market engagement for road gritting" not in titles(pages.get("/en/search?value=under_25k"))
     london = pages.get("/en/search?source=fts&wales=0")
-    assert set(titles(london)) == {"Software licences for libraries", '=HYPERLINK("http://x","Click")',
-                                   "Planned building works"}
+    assert set(titles(london)) == {
+        "Software licences for libraries",
+        '=HYPERLINK("http://x","Click")',
+        "Planned building works",
+    }
     buyers = pages.get("/en/search")
     assert "London Libraries Consortium" in buyers.text(buyers.by_id("filters"))
     deadline = pages.get("/en/search?deadline_from=2000-01-01&deadline_to=2098-12-31")
@@ -112,7 +122,8 @@ def test_every_sort(pages):
     for sort, order in orders.items():
         assert sorted(order) == sorted(orders["newest"]), sort
     assert pages.get("/cy/search?sort=closing_soonest").doc.find(".//option[@selected]").get("value") == (
-        "closing_soonest")
+        "closing_soonest"
+    )
 
 
 def test_a_broken_query_is_explained_in_either_language_and_its_words_searched(pages):
@@ -122,8 +133,10 @@ def test_a_broken_query_is_explained_in_either_language_and_its_words_searched(p
     welsh = pages.get("/cy/search?q=%22grounds")
     assert "Doedd dyfynnod ddim wedi'i gau" in welsh.text() and titles(welsh) == ["Grounds maintenance"]
     stray = pages.get("/cy/search?q=OR+maintenance+(")
-    assert titles(stray) == ["Grounds maintenance"] and len(stray.doc.findall(".//*[@class='govuk-inset-text "
-                                                                            "piblinell-search-note']")) == 2
+    assert (
+        titles(stray) == ["Grounds maintenance"]
+        and len(stray.doc.findall(".//*[@class='govuk-inset-text piblinell-search-note']")) == 2
+    )
     bad = pages.get("/cy/search?sort=sideways&stage=nowhere&deadline_from=2026-02-31&value_min=lots")
     text = bad.text()
     assert "Nid yw'r drefn honno'n hysbys" in text
@@ -135,8 +148,17 @@ HOSTILE = '<script>alert("x")</script><b>Bold</b> gritty ' + "A" * 300 + " من�
 
 
 def test_hostile_notice_text_is_escaped_in_results_and_highlights(app, client):
-    load_corpus(app, extra=[fts_release(ocid="ocds-h6vhtk-0f0001", notice_id="082001-2026", title=HOSTILE,
-                                        description="<img src=x onerror=alert(1)> gritty & <i>done</i>")])
+    load_corpus(
+        app,
+        extra=[
+            fts_release(
+                ocid="ocds-h6vhtk-0f0001",
+                notice_id="082001-2026",
+                title=HOSTILE,
+                description="<img src=x onerror=alert(1)> gritty & <i>done</i>",
+            )
+        ],
+    )
     pages = PageClient(client)
     for url in ("/en/search?q=gritty", "/cy/search?q=gritty", "/en/search?q=script", "/en/search?q=alert"):
         page = pages.get(url)
@@ -160,29 +182,83 @@ def test_export_links_are_the_same_search(pages):
 
 
 def test_parse_search_args_is_pure_and_forgiving():
-    params = parse_search_args(MultiDict([("q", "  ysgol   glanhau "), ("stage", "OPEN"), ("stage", "open"),
-                                          ("cpv", "72000000-5"), ("region", "ukl22"), ("value", "25k_100k"),
-                                          ("page", "0"), ("per_page", "1000"), ("sort", "x"), ("sme", "maybe")]))
+    params = parse_search_args(
+        MultiDict(
+            [
+                ("q", "  ysgol   glanhau "),
+                ("stage", "OPEN"),
+                ("stage", "open"),
+                ("cpv", "72000000-5"),
+                ("region", "ukl22"),
+                ("value", "25k_100k"),
+                ("page", "0"),
+                ("per_page", "1000"),
+                ("sort", "x"),
+                ("sme", "maybe"),
+            ]
+        )
+    )
     text, filters, sort, page, per_page, problems = params
     assert text == "ysgol glanhau" and filters.stages == ("open",) and filters.cpv == ("72000000",)
     assert filters.regions == ("UKL22",) and (filters.value_min, filters.value_max) == (25000, 99999.99)
     assert (sort, page, per_page) == ("relevance", 1, 100) and filters.sme is None
-    assert set(problems) == {Problem("page", "out_of_range"), Problem("per_page", "out_of_range"),
-                             Problem("sort", "unknown_sort"), Problem("sme")}
-    assert params.query_string(page=2) == ("q=ysgol+glanhau&stage=open&cpv=72000000&region=UKL22&value=25k_100k"
-                                           "&page=2&per_page=100")
+    assert set(problems) == {
+        Problem("page", "out_of_range"),
+        Problem("per_page", "out_of_range"),
+        Problem("sort", "unknown_sort"),
+        Problem("sme"),
+    }
+    assert params.query_string(page=2) == (
+        "q=ysgol+glanhau&stage=open&cpv=72000000&region=UKL22&value=25k_100k&page=2&per_page=100"
+    )
     assert parse_search_args({"value_min": "1e400", "deadline_to": "99999-01-01"}).problems == (
-        Problem("value_min", "out_of_range"), Problem("deadline_to"))
+        Problem("value_min", "out_of_range"),
+        Problem("deadline_to"),
+    )
     assert parse_search_args(MultiDict([("stage", "open")] * 60)).problems == (Problem("stage", "too_many"),)
 
 
 _junk = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
-_value = st.one_of(_junk, st.integers(-(10**30), 10**30).map(str), st.sampled_from(
-    ["", "1", "-1", "0", "1000000000", "nan", "inf", "2026-02-30", "2026-09-01", "9999-12-31", "open", "UKL",
-     "72", "fts", "relevance", "value", '"', "(", "*", "-", "OR"]))
+_value = st.one_of(
+    _junk,
+    st.integers(-(10**30), 10**30).map(str),
+    st.sampled_from(
+        [
+            "",
+            "1",
+            "-1",
+            "0",
+            "1000000000",
+            "nan",
+            "inf",
+            "2026-02-30",
+            "2026-09-01",
+            "9999-12-31",
+            "open",
+            "UKL",
+            "72",
+            "fts",
+            "relevance",
+            "value",
+            '"',
+            "(",
+            "*",
+            "-",
+            "OR",
+        ]
+    ),
+)
 QUERIES = st.lists(st.tuples(st.sampled_from([*PARAMETERS, "fields", "submit", "_external"]), _value), max_size=8)
-URLS = ["/en/search", "/cy/search", "/api/v1/notices", "/api/v1/ocds/releases", "/en/search.csv", "/cy/search.atom",
-        "/en/search.ics", "/api/v1/notices.csv"]
+URLS = [
+    "/en/search",
+    "/cy/search",
+    "/api/v1/notices",
+    "/api/v1/ocds/releases",
+    "/en/search.csv",
+    "/cy/search.atom",
+    "/en/search.ics",
+    "/api/v1/notices.csv",
+]
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

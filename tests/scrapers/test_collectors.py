@@ -33,9 +33,6 @@ CF_PAGE = "contracts_finder/cf_ocds_search_2025-01-23_limit100_page.json"
 FTS_PATH = "/api/1.0/ocdsReleasePackages"
 
 
-
-
-
 # --- Find a Tender ---------------------------------------------------------------------------
 
 

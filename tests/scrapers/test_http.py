@@ -25,7 +25,6 @@ from tests.replay import FakeTime, serve_recorded, split_url
 PROBE = "find_a_tender/foretender/probe"
 
 
-
 def client(fake: FakeTime, **kwargs) -> PoliteClient:
     return PoliteClient(
         "Piblinell/test (+https://github.com/piblinell/piblinell)", sleep=fake.sleep, clock=fake.clock, **kwargs
