@@ -61,8 +61,8 @@ def main() -> None:
         os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
         os.environ["INSTANCE_DIR"] = tmp
         from portal import create_app
+        from portal.collect.importer import import_paths
         from portal.db import upgrade
-        from portal.importer import import_paths
 
         app = create_app()
         upgrade(app.config["DATABASE_URL"])

@@ -46,9 +46,9 @@ def build(directory: Path, procurements: int) -> None:
     os.environ["INDEX_DIR"] = str(directory / "index")
     os.environ["INSTANCE_DIR"] = str(directory)
     from portal import create_app
+    from portal.collect.importer import import_paths
     from portal.db import upgrade
-    from portal.importer import import_paths
-    from portal.indexing import rebuild_index
+    from portal.search.indexing import rebuild_index
 
     app = create_app()
     upgrade(app.config["DATABASE_URL"])

@@ -17,18 +17,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from portal import api, cli, clock, db, exports, frontend, i18n, indexing, pages, public, translate
+    from portal import cli, db, i18n, translate, web
+    from portal.api import endpoints, exports
+    from portal.collect import clock
+    from portal.search import indexing
+    from portal.web import frontend, home
 
     db.init_app(app)
     i18n.init_app(app)
     frontend.init_app(app)
     cli.init_app(app)
     clock.init_app(app)
-    public.init_app(app)
-    pages.init_app(app)
+    home.init_app(app)
+    web.init_app(app)
     translate.init_app(app)
     indexing.init_app(app)
     exports.init_app(app)
-    api.init_app(app)
+    endpoints.init_app(app)
     # blueprints and CLI
     return app

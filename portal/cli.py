@@ -11,11 +11,11 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from portal import jobs
+from portal.collect import jobs
+from portal.collect.importer import import_paths
+from portal.collect.rss import collect_rss
+from portal.collect.stats import source_health, stats
 from portal.db import session_scope
-from portal.importer import import_paths
-from portal.rss import collect_rss
-from portal.stats import source_health, stats
 
 KNOWN_SOURCES = ("fts", "cf", "s2w", "s2w-rss")
 

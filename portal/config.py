@@ -49,14 +49,14 @@ def from_environment() -> dict:
         # The clock's schedule, as data: job id -> (dotted function, trigger kwargs).
         "CLOCK_SCHEDULE": {
             "collect": (
-                "portal.jobs:scheduled_collect",
+                "portal.collect.jobs:scheduled_collect",
                 {"trigger": "interval", "minutes": _int("COLLECT_MINUTES", 60), "start_now": True},
             ),
             # Also between collections, so an import or a rebuild elsewhere reaches this host's index.
             "index-sync": (
-                "portal.indexing:sync_index_safely",
+                "portal.search.indexing:sync_index_safely",
                 {"trigger": "interval", "minutes": _int("INDEX_SYNC_MINUTES", 5), "start_now": True},
             ),
-            "refresh-stages": ("portal.jobs:refresh_stages", {"trigger": "cron", "minute": 5}),
+            "refresh-stages": ("portal.collect.jobs:refresh_stages", {"trigger": "cron", "minute": 5}),
         },
     }

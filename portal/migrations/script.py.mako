@@ -9,7 +9,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import portal.models
+import portal.models.tables
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

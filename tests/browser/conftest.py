@@ -16,10 +16,10 @@ from sqlmodel import SQLModel, select
 from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.collect.ingest import ingest_page
 from portal.db import get_engine, session_scope
-from portal.indexing import rebuild_index
-from portal.ingest import ingest_page
-from portal.models import Buyer, utcnow
+from portal.models.tables import Buyer, utcnow
+from portal.search.indexing import rebuild_index
 from tests.browser.dataset import dataset
 
 CHROMIUM = Path("/usr/bin/chromium")

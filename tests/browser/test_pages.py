@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.pages import PAGE_IDS, PAGE_PARAMS, PAGES, page_url
+from tests.browser.page_list import PAGE_IDS, PAGE_PARAMS, PAGES, page_url
 
 pytestmark = pytest.mark.browser
 

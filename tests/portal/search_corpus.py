@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from portal.collect.ingest import ingest_page
 from portal.db import session_scope
-from portal.indexing import rebuild_index
-from portal.ingest import ingest_page
-from portal.models import utcnow
+from portal.models.tables import utcnow
+from portal.search.indexing import rebuild_index
 from tests.factories import fts_release
 from tests.portal.test_pages import iso, sample_releases
 

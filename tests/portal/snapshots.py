@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from portal.db import session_scope
-from portal.models import Buyer, CollectionState, Procurement, Quarantine, Release
+from portal.models.tables import Buyer, CollectionState, Procurement, Quarantine, Release
 
 _SKIP = {"id", "buyer_id", "changed_at", "procurement_id", "received_at", "run_id", "updated_at"}
 

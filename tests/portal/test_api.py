@@ -86,7 +86,7 @@ def test_the_openapi_document_is_valid_and_matches_the_routes(app, client):
     routed = {_path_of(rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")}
     assert routed == set(document["paths"])
     documented = {p["name"] for p in document["components"]["parameters"].values()}
-    from portal.search_params import PARAMETERS
+    from portal.search.params import PARAMETERS
 
     assert documented == set(PARAMETERS)
     assert document["servers"] == [{"url": "http://localhost/api/v1"}]

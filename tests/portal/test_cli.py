@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from portal import jobs
-from portal.clock import AlreadyRunning, build_scheduler, clock_lock
+from portal.collect import jobs
+from portal.collect.clock import AlreadyRunning, build_scheduler, clock_lock
+from portal.collect.ingest import ingest_page
 from portal.db import session_scope
-from portal.ingest import ingest_page
-from portal.models import Procurement
+from portal.models.tables import Procurement
 from tests.factories import fts_release, package
 from tests.replay import loopback_base
 

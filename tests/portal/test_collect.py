@@ -8,10 +8,10 @@ from sqlalchemy import delete
 from sqlmodel import select
 from werkzeug import Response
 
-from portal import jobs
+from portal.collect import jobs
+from portal.collect.ingest import ingest_page
 from portal.db import session_scope
-from portal.ingest import ingest_page
-from portal.models import (
+from portal.models.tables import (
     Buyer,
     CollectionState,
     CollectorRun,

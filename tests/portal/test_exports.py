@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from icalendar import Calendar
 
-from portal.exports import safe_cell
+from portal.api.exports import safe_cell
 from tests.portal.search_corpus import load_corpus
 
 FORMULA_TITLE = '=HYPERLINK("http://x","Click")'

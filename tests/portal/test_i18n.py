@@ -8,9 +8,9 @@ from babel.messages.pofile import read_po
 from flask import url_for
 
 from portal import translate
+from portal.collect.ingest import ingest_page
 from portal.db import session_scope
-from portal.ingest import ingest_page
-from portal.models import utcnow
+from portal.models.tables import utcnow
 from tests.factories import fts_release
 from tests.pages import PageClient
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from sqlmodel import select
 
 import search_index
+from portal.collect.ingest import ingest_page
 from portal.db import session_scope
-from portal.indexing import document_for, rebuild_index, search_procurements, sync_index
-from portal.ingest import ingest_page
-from portal.models import Procurement
+from portal.models.tables import Procurement
+from portal.search.indexing import document_for, rebuild_index, search_procurements, sync_index
 from tests.factories import fts_release, s2w_release
 
 

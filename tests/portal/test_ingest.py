@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
+from portal.collect.ingest import ingest_page
+from portal.collect.rss import store_items
 from portal.db import session_scope
-from portal.ingest import ingest_page
-from portal.models import Buyer, Procurement, ProcurementKey, Quarantine, Release, RssItem
-from portal.rss import store_items
+from portal.models.tables import Buyer, Procurement, ProcurementKey, Quarantine, Release, RssItem
 from scrapers.sell2wales_rss import RssItem as FeedItem
 from tests.factories import fts_release, s2w_release
 from tests.portal.snapshots import snapshot

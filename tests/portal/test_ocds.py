@@ -9,8 +9,8 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from portal.indexing import rebuild_index
-from portal.ocds_export import SCHEMA_BASE, compiled_release, schema
+from portal.api.ocds_export import SCHEMA_BASE, compiled_release, schema
+from portal.search.indexing import rebuild_index
 from tests.portal.search_corpus import load_corpus
 from tests.realdata import FTS_DAY, real_path
 
@@ -69,8 +69,8 @@ def test_compiled_release_of_releases_without_dates_is_left_out():
 
 
 def test_real_find_a_tender_day_gives_valid_packages(app, client):
+    from portal.collect.ingest import ingest_page
     from portal.db import session_scope
-    from portal.ingest import ingest_page
 
     paths = [real_path(f"{FTS_DAY}/page-00{n}.json") for n in range(1, 6)]
     with app.app_context():

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
+from portal.collect.ingest import ingest_page
 from portal.db import session_scope
-from portal.ingest import ingest_page
-from portal.models import CollectorRun, utcnow
+from portal.models.tables import CollectorRun, utcnow
 from tests.factories import fts_release, s2w_release
 from tests.pages import PageClient
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from portal.collect.ingest import ingest_page
 from portal.db import session_scope
-from portal.ingest import ingest_page
 from tests.factories import fts_release
 from tests.pages import PageClient
 

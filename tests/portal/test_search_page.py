@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from portal.search_params import PARAMETERS, Problem, parse_search_args
+from portal.search.params import PARAMETERS, Problem, parse_search_args
 from search_index import SORTS
 from tests.factories import fts_release
 from tests.pages import PageClient, check_page

@@ -5,10 +5,10 @@ import re
 import pytest
 from sqlmodel import select
 
+from portal.collect.importer import import_paths
 from portal.db import session_scope
-from portal.importer import import_paths
-from portal.indexing import rebuild_index, search_procurements
-from portal.models import Procurement
+from portal.models.tables import Procurement
+from portal.search.indexing import rebuild_index, search_procurements
 from search_index import Filters
 from tests.realdata import FTS_DAY, real_path
 

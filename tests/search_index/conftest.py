@@ -1,7 +1,7 @@
 import pytest
 
 from search_index import rebuild
-from tests.search_index.corpus import CORPUS
+from tests.search_index.small_corpus import CORPUS
 
 
 @pytest.fixture(scope="session")

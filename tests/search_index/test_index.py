@@ -7,7 +7,7 @@ import pytest
 
 from search_index import IndexMissing, WriterBusy, doc_count, get_watermark, index_age, rebuild, search, sync
 from search_index.index import writer_lock
-from tests.search_index.corpus import CORPUS, NOW, notice
+from tests.search_index.small_corpus import CORPUS, NOW, notice
 
 
 def ids(index, text="", **kwargs):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from search_index import IndexMissing, doc_count, rebuild, search, sync
 from search_index.index import MAX_SEGMENTS, VERSION, current_generation, segment_count
-from tests.search_index.corpus import CORPUS, notice
+from tests.search_index.small_corpus import CORPUS, notice
 
 ROOT = Path(__file__).resolve().parents[2]
 PAIRS = [
@@ -67,12 +67,12 @@ def _in_another_process(code: str) -> None:
 def test_searcher_sees_another_process_sync_and_rebuild(fresh_index):
     assert ids(fresh_index, "bicycles") == set()  # this thread's searcher is open now
     _in_another_process(
-        "from search_index import sync; from tests.search_index.corpus import notice; "
+        "from search_index import sync; from tests.search_index.small_corpus import notice; "
         f"sync({str(fresh_index)!r}, [notice('ocds-x-01', 'Bicycles for couriers')])"
     )
     assert ids(fresh_index, "bicycles") == {"ocds-x-01"}
     _in_another_process(
-        "from search_index import rebuild; from tests.search_index.corpus import CORPUS; "
+        "from search_index import rebuild; from tests.search_index.small_corpus import CORPUS; "
         f"rebuild({str(fresh_index)!r}, CORPUS[:3], procs=1)"
     )
     assert ids(fresh_index, "bicycles") == set() and search(fresh_index, "").total == 3

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from search_index import Filters, search
-from tests.search_index.corpus import CORPUS, NOW
+from tests.search_index.small_corpus import CORPUS, NOW
 
 
 def ids(index, text="", **kwargs):

@@ -9,7 +9,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import portal.models
+import portal.models.tables
 
 
 revision: str = '0001'
@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('devolved', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
     sa.Column('is_welsh', sa.Boolean(), nullable=False),
     sa.Column('region', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-    sa.Column('updated_at', portal.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('scheme', 'identifier', name='uq_buyer_scheme_identifier')
     )
@@ -37,18 +37,18 @@ def upgrade() -> None:
 
     op.create_table('collectionstate',
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('watermark', portal.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', portal.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('watermark', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('source')
     )
     op.create_table('collectorrun',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('started_at', portal.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', portal.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', portal.models.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('window_from', portal.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('window_to', portal.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('window_from', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('window_to', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('pages', sa.Integer(), nullable=False),
     sa.Column('releases_seen', sa.Integer(), nullable=False),
     sa.Column('releases_new', sa.Integer(), nullable=False),
@@ -83,14 +83,14 @@ def upgrade() -> None:
     sa.Column('main_cpv', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
     sa.Column('cpv', sa.JSON(), nullable=False),
     sa.Column('regions', sa.JSON(), nullable=False),
-    sa.Column('published_at', portal.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', portal.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('deadline', portal.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('expected_tender_date', portal.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('engagement_deadline', portal.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('contract_start', portal.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('contract_end', portal.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('contract_max_extent', portal.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published_at', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deadline', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('expected_tender_date', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('engagement_deadline', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('contract_start', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('contract_end', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('contract_max_extent', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sme', sa.Boolean(), nullable=True),
     sa.Column('vcse', sa.Boolean(), nullable=True),
     sa.Column('above_threshold', sa.Boolean(), nullable=True),
@@ -102,7 +102,7 @@ def upgrade() -> None:
     sa.Column('related_ids', sa.JSON(), nullable=False),
     sa.Column('lots', sa.JSON(), nullable=False),
     sa.Column('awards', sa.JSON(), nullable=False),
-    sa.Column('changed_at', portal.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('changed_at', portal.models.tables.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['buyer_id'], ['buyer.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -125,7 +125,7 @@ def upgrade() -> None:
     sa.Column('raw', sa.Text(), nullable=False),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=True),
-    sa.Column('received_at', portal.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', portal.models.tables.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['collectorrun.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('content_hash')
@@ -153,11 +153,11 @@ def upgrade() -> None:
     sa.Column('procurement_id', sa.Integer(), nullable=False),
     sa.Column('notice_type', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
     sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-    sa.Column('date', portal.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('date', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('raw', sa.Text(), nullable=False),
     sa.Column('raw_cy', sa.Text(), nullable=True),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('received_at', portal.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', portal.models.tables.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['procurement_id'], ['procurement.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('source', 'release_id', name='uq_release_source_release_id')
@@ -174,10 +174,10 @@ def upgrade() -> None:
     sa.Column('title', sa.Text(), nullable=True),
     sa.Column('link', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
     sa.Column('summary', sa.Text(), nullable=True),
-    sa.Column('published', portal.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('notice_ref', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('procurement_id', sa.Integer(), nullable=True),
-    sa.Column('received_at', portal.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', portal.models.tables.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['procurement_id'], ['procurement.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('guid')

@@ -9,7 +9,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import portal.models
+import portal.models.tables
 
 
 revision: str = '0002'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('procurement_id', sa.Integer(), nullable=False),
     sa.Column('ocid', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('deleted_at', portal.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', portal.models.tables.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('procurementtombstone', schema=None) as batch_op:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert, tuple_, update
 from sqlmodel import Session, select
 
-from portal.models import Buyer
+from portal.models.tables import Buyer
 
 BuyerKey = tuple[str, str]
 

@@ -8,11 +8,11 @@ from flask import Blueprint, current_app, render_template
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from portal.collect.stats import source_health
 from portal.db import get_session
 from portal.i18n import LANG_PREFIX
-from portal.models import Release, utcnow
-from portal.pipeline import LONDON
-from portal.stats import source_health
+from portal.models.tables import Release, utcnow
+from portal.web.pipeline import LONDON
 
 bp = Blueprint("info", __name__, url_prefix=LANG_PREFIX)
 SOURCES = ("fts", "cf", "s2w")

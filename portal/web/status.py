@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from portal.db import session_scope
-from portal.models import CollectorRun
+from portal.models.tables import CollectorRun
 
 bp = Blueprint("status", __name__)
 SOURCES = ("fts", "cf", "s2w")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, case, cast, func, or_
 from sqlmodel import Session, col, select
 
-from portal.models import Procurement
+from portal.models.tables import Procurement
 from scrapers.records import STAGES
 
 LONDON = ZoneInfo("Europe/London")

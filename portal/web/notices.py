@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 from sqlmodel import col, select
 
+from portal.collect.history import history
 from portal.db import get_session
-from portal.history import history
 from portal.i18n import LANG_PREFIX, current_language
-from portal.models import Buyer, Procurement, Release
+from portal.models.tables import Buyer, Procurement, Release
 
 bp = Blueprint("notices", __name__, url_prefix=LANG_PREFIX)
 

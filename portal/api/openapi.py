@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.search_params import DEFAULT_PER_PAGE, SOURCES, STAGES
+from portal.search.params import DEFAULT_PER_PAGE, SOURCES, STAGES
 from search_index import SORTS
 from search_index.facets import VALUE_BUCKETS
 

@@ -13,14 +13,15 @@ from flask_babel import force_locale
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException, NotFound
 
-from portal import exports, frontend, ocds_export
+from portal.api import exports, ocds_export
+from portal.api.openapi import openapi_document
+from portal.collect.history import history
 from portal.db import get_session
-from portal.history import history
-from portal.indexing import search_procurements
-from portal.models import Procurement
-from portal.openapi import openapi_document
-from portal.search_page import message_text
-from portal.search_params import SearchParams, parse_search_args
+from portal.models.tables import Procurement
+from portal.search.indexing import search_procurements
+from portal.search.params import SearchParams, parse_search_args
+from portal.web import frontend
+from portal.web.search_page import message_text
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.add_url_rule("/notices.csv", "notices_csv", exports.api_csv)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from portal.models import CollectionState, CollectorRun, Procurement, Quarantine, Release
+from portal.models.tables import CollectionState, CollectorRun, Procurement, Quarantine, Release
 
 
 def stats(session: Session) -> dict:

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, gettext, lazy_gettext
 
-from portal.places import region_name
+from portal.labels.places import region_name
 
 STAGE_LABELS = {
     "pipeline": lazy_gettext("Pipeline"),

@@ -14,10 +14,10 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, insert, update
 from sqlmodel import Session, col, select
 
-from portal import linking
-from portal.buyers import buyer_key, upsert_buyers
-from portal.models import Procurement, ProcurementKey, ProcurementTombstone, Quarantine, Release, RssItem, utcnow
-from portal.prepare import Incoming, PreparedPage, digest, parse_with_welsh, prepare_page
+from portal.collect import linking
+from portal.collect.buyer_upsert import buyer_key, upsert_buyers
+from portal.collect.prepare import Incoming, PreparedPage, digest, parse_with_welsh, prepare_page
+from portal.models.tables import Procurement, ProcurementKey, ProcurementTombstone, Quarantine, Release, RssItem, utcnow
 from scrapers.compile import compile_records
 from scrapers.records import ReleaseRecord
 

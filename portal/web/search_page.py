@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext, lazy_ngettext, ngettext
 from sqlmodel import col, select
 
-from portal.cpv_divisions import DIVISIONS, division_choice_label
 from portal.db import get_session
-from portal.format import SOURCE_LABELS, stage_label
-from portal.forms import SearchForm
-from portal.indexing import search_procurements
-from portal.models import Buyer
-from portal.places import NUTS1, WALES
-from portal.search_params import DATE_FIELDS, STAGES, SearchParams, parse_search_args, problem_parameters
+from portal.labels.cpv_divisions import DIVISIONS, division_choice_label
+from portal.labels.formatting import SOURCE_LABELS, stage_label
+from portal.labels.places import NUTS1, WALES
+from portal.models.tables import Buyer
+from portal.search.indexing import search_procurements
+from portal.search.params import DATE_FIELDS, STAGES, SearchParams, parse_search_args, problem_parameters
+from portal.web.forms import SearchForm
 from search_index import SORTS
 from search_index.facets import VALUE_BUCKETS
 from search_index.query import MAX_CHARS, MAX_DEPTH, MAX_TERMS, MIN_PREFIX

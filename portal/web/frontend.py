@@ -11,7 +11,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
-from portal import format as formatting
+from portal.labels import formatting
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from portal.models import ProcurementKey
+from portal.models.tables import ProcurementKey
 from scrapers.records import ReleaseRecord
 from scrapers.sell2wales_rss import notice_ref_of
 

@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints."""
-    from portal.pages import buyers, info, notices, status
+    from portal.web import buyers, info, notices, status
 
     for module in (notices, buyers, info, status):
         app.register_blueprint(module.bp)

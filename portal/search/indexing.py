@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 import search_index
 from portal.db import session_scope
-from portal.models import Procurement, ProcurementTombstone, utcnow
+from portal.models.tables import Procurement, ProcurementTombstone, utcnow
 
 log = logging.getLogger(__name__)
 # Rows committed by another process in the same instant as the watermark are not missed: each sync

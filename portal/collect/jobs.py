@@ -11,9 +11,9 @@ from flask import current_app
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from portal.collect.ingest import IngestCounts, ingest_page
 from portal.db import session_scope
-from portal.ingest import IngestCounts, ingest_page
-from portal.models import CollectionState, CollectorRun, Procurement, utcnow
+from portal.models.tables import CollectionState, CollectorRun, Procurement, utcnow
 from scrapers.base import FeedError, PartitionFailed, Window
 from scrapers.registry import make_collector
 
@@ -183,8 +183,8 @@ def refresh_stages(now: datetime | None = None) -> int:
 
 def scheduled_collect() -> None:
     """Collect every configured source, keep stages current, then sync the search index (the clock's main job)."""
-    from portal.indexing import sync_index_safely
-    from portal.rss import collect_rss
+    from portal.collect.rss import collect_rss
+    from portal.search.indexing import sync_index_safely
 
     collect()
     if "s2w" in current_app.config["COLLECT_SOURCES"]:

@@ -8,9 +8,9 @@ import time
 from flask import current_app
 from sqlmodel import col, select
 
-from portal import linking
+from portal.collect import linking
 from portal.db import session_scope
-from portal.models import CollectorRun, RssItem, utcnow
+from portal.models.tables import CollectorRun, RssItem, utcnow
 from scrapers.base import FeedError
 from scrapers.http import PoliteClient
 from scrapers.sell2wales_rss import Sell2WalesRss

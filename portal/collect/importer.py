@@ -10,9 +10,9 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from portal.collect.ingest import IngestCounts, store_page
+from portal.collect.prepare import PreparedPage, prepare_page
 from portal.db import session_scope
-from portal.ingest import IngestCounts, store_page
-from portal.prepare import PreparedPage, prepare_page
 from scrapers.http import loads_tolerant
 
 BATCH = 500

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal import pipeline, search_page
 from portal.db import get_session
-from portal.format import quarter_label
-from portal.forms import PipelineFilterForm, SearchForm
 from portal.i18n import LANG_PREFIX, browser_language
-from portal.models import utcnow
-from portal.places import region_choices
+from portal.labels.formatting import quarter_label
+from portal.labels.places import region_choices
+from portal.models.tables import utcnow
+from portal.web import pipeline, search_page
+from portal.web.forms import PipelineFilterForm, SearchForm
 
 bp = Blueprint("public", __name__, url_prefix=LANG_PREFIX)
 # The search page lives in its own module; its endpoint stays public.search.

@@ -14,13 +14,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
-from portal.cpv_divisions import division_label
 from portal.db import get_session
-from portal.format import money, stage_label
 from portal.i18n import LANG_PREFIX, current_language
-from portal.indexing import search_procurements
-from portal.models import Procurement, utcnow
-from portal.search_params import SearchParams, parse_search_args
+from portal.labels.cpv_divisions import division_label
+from portal.labels.formatting import money, stage_label
+from portal.models.tables import Procurement, utcnow
+from portal.search.indexing import search_procurements
+from portal.search.params import SearchParams, parse_search_args
 from search_index.results import MAX_PER_PAGE
 
 bp = Blueprint("exports", __name__, url_prefix=LANG_PREFIX)

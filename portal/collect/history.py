@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from portal.models import Release
-from portal.prepare import parse_with_welsh
+from portal.collect.prepare import parse_with_welsh
+from portal.models.tables import Release
 from scrapers.records import ReleaseRecord
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Pure half of ingest: raw releases → parsed records with their raw JSON and digest (no database).
 
-Kept apart from the database half (portal.ingest) so a large import can parse in another process.
+Kept apart from the database half (portal.collect.ingest) so a large import can parse in another process.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """OCDS 1.1 packages of what we received: release packages of a search, and a record package per ocid.
 
 Releases are given exactly as the registers published them (Release.raw). A record's compiled release is
-built by ocdsmerge with the OCDS 1.1 release schema, read from a copy kept in portal/schemas/ocds/ so that
+built by ocdsmerge with the OCDS 1.1 release schema, read from a copy kept in portal/api/schemas/ocds/ so that
 merging never fetches anything over the network.
 """
 
@@ -17,7 +17,7 @@ import ocdsmerge
 from ocdsmerge.exceptions import OCDSMergeError, OCDSMergeWarning
 from sqlmodel import Session, col, select
 
-from portal.models import Procurement, Release, utcnow
+from portal.models.tables import Procurement, Release, utcnow
 
 log = logging.getLogger(__name__)
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "ocds" / "1__1__5"

@@ -1,0 +1,1 @@
+"""Collection and import: the clock, jobs, files, parsing, storing and linking notices."""

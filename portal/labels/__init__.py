@@ -1,0 +1,1 @@
+"""Words for codes, in English and Welsh: stages, registers, money, dates, places, CPV."""
