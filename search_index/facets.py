@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from search_index.schema import to_pence
+from search_index.whoosh_compat import deleted_docnums, posting_docnums
 
 # name → (field, term length or None for any): a facet counts the terms of one field.
 TERM_FACETS = {
@@ -69,26 +69,6 @@ def from_mask(mask: int) -> list[int]:
     return out
 
 
-def posting_ids(reader, field: str, btext: bytes):
-    """Yield the document numbers of a term's postings, a block at a time where Whoosh allows.
-
-    Deleted documents are included: every mask is ANDed with the live documents' mask. Reading
-    W3LeafMatcher blocks directly is ~5x faster than its per-posting `all_ids()`.
-    """
-    fieldobj = reader.schema[field]
-    for leaf, offset in reader.leaf_readers():
-        if (field, btext) not in leaf:
-            continue
-        matcher = leaf._terms.matcher(field, btext, fieldobj.format)
-        if not isinstance(matcher, W3LeafMatcher):
-            yield from (docnum + offset for docnum in matcher.all_ids())
-            continue
-        while matcher.is_active():
-            matcher._read_ids()
-            yield from (docnum + offset for docnum in matcher._ids) if offset else matcher._ids
-            matcher._next_block()
-
-
 class FacetCache:
     """Bitsets of facet values and cached term/filter masks for one searcher."""
 
@@ -99,13 +79,9 @@ class FacetCache:
         self._values: dict[str, dict[str, int]] = {}
         self._masks: dict[object, int] = {}
         self._columns: dict[str, list] = {}
-        self._terms: dict[tuple, int] = {}
+        self._term_masks: dict[tuple, int] = {}
         self._orders: dict[str, tuple[list[int], list[int]]] = {}
-        reader = searcher.reader()
-        self.live = (1 << self.size) - 1
-        for leaf, offset in reader.leaf_readers():
-            if leaf.has_deletions():
-                self.live &= ~to_mask(leaf.deleted_docs_set, self.size, offset)
+        self.live = ((1 << self.size) - 1) & ~to_mask(deleted_docnums(searcher.reader()), self.size)
 
     def mask_of(self, q: wq.Query) -> int:
         """Return the bitset of a query's documents, combining cached term bitsets where it can."""
@@ -136,14 +112,14 @@ class FacetCache:
     def term_mask(self, field: str, text) -> int:
         """Return the bitset of one term's postings (cached: popular words repeat)."""
         key = (field, text)
-        mask = self._terms.get(key)
+        mask = self._term_masks.get(key)
         if mask is None:
             reader = self.searcher.reader()
             btext = self.searcher.schema[field].to_bytes(text) if not isinstance(text, str) else text.encode("utf-8")
-            mask = to_mask(posting_ids(reader, field, btext), self.size)
-            self._terms[key] = mask
-            if len(self._terms) > 4096:
-                self._terms.pop(next(iter(self._terms)))
+            mask = to_mask(posting_docnums(reader, field, btext), self.size)
+            self._term_masks[key] = mask
+            if len(self._term_masks) > 4096:
+                self._term_masks.pop(next(iter(self._term_masks)))
         return mask
 
     def cached_mask(self, q: wq.Query) -> int:

@@ -8,7 +8,7 @@ every pair. The index schema pickles these classes: keep them importable at this
 
 Whoosh 2.7 looks up a field's length column for every posting it writes; for a field without
 lengths (ID, KEYWORD, NUMERIC and these) that is an `os.stat` per posting, most of a rebuild's
-time once the text fields have no lengths. `_remember_missing_columns` caches the miss.
+time once the text fields have no lengths. `whoosh_compat.remember_missing_columns` caches the miss.
 """
 
 from __future__ import annotations
@@ -16,29 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from whoosh import formats
-from whoosh.codec import whoosh3
 from whoosh.fields import TEXT
 
+from search_index.whoosh_compat import remember_missing_columns
 
-def _remember_missing_columns() -> None:
-    reader_class = whoosh3.W3PerDocReader
-    if getattr(reader_class, "_piblinell_patched", False):
-        return
-    original = reader_class._cached_reader
-
-    def _cached_reader(self, fieldname, column):
-        readers = self._readers
-        if fieldname in readers:
-            return readers[fieldname]
-        reader = original(self, fieldname, column)
-        readers[fieldname] = reader  # None too: a segment's columns do not appear once it is written
-        return reader
-
-    reader_class._cached_reader = _cached_reader
-    reader_class._piblinell_patched = True
-
-
-_remember_missing_columns()  # here, because every process that unpickles the schema imports this module
+remember_missing_columns()  # here, because every process that unpickles the schema imports this module
 
 
 class WordField(TEXT):

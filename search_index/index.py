@@ -22,18 +22,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
-from whoosh.reading import SegmentReader
 
+from search_index import whoosh_compat
 from search_index.schema import SCHEMA_VERSION, build_schema, fields_for
 
 CURRENT = "CURRENT"
 WATERMARK = "watermark.json"
 VERSION = "version"
 LOCK = "writer.lock"
-# Posting blocks uncompressed: zlib took a quarter of the writing time for +15% index size. (Inlining
-# short posting lists, the other codec option, crashes in Whoosh-Reloaded 2.7.5: `set_inline`.)
-CODEC = {"codec": W3Codec(compression=0)}
+# Posting blocks uncompressed: zlib took a quarter of the writing time for +15% index size.
+CODEC = {"codec": whoosh_compat.uncompressed_codec()}
 MAX_SEGMENTS = 8  # a search costs a little per segment; a merge costs a lot per document merged
 KEEP_GENERATIONS = 2  # the live one and the one before: searchers elsewhere may still read it
 REBUILD_LIMIT_MB = 256  # per writer process (LIBRARIES.md: 280 → ~500 docs/s with procs=2)
@@ -137,7 +135,7 @@ def rebuild(
                     if progress is not None and count % 100 == 0:
                         progress(count, total)
             except BaseException:
-                _cancel(writer)
+                whoosh_compat.cancel_writer(writer)
                 raise
             writer.commit()
             ix.close()
@@ -154,15 +152,6 @@ def rebuild(
             progress(count, total)
         _remove_old_generations(index_dir, keep=name)
         return count
-
-
-def _cancel(writer) -> None:
-    # MpWriter.cancel() only flips a flag in this process's copy of each task: the sub-writer
-    # processes would wait on their queue for ever (and block interpreter exit). End them.
-    for task in getattr(writer, "tasks", []):
-        task.terminate()
-        task.join(5)
-    writer.cancel()
 
 
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
@@ -219,10 +208,7 @@ def merge_policy(writer, segments: list) -> list:
         return list(segments)
     ordered = sorted(segments, key=lambda segment: segment.doc_count_all())
     merged = ordered[: len(ordered) // 2 + 1]
-    for segment in merged:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)  # live documents only: deletions are dropped here
-        reader.close()
+    whoosh_compat.add_segments(writer, merged)
     return ordered[len(merged) :]
 
 
@@ -233,7 +219,7 @@ def segment_count(index_dir: str | os.PathLike) -> int:
         return 0
     ix = whoosh_index.open_dir(generation)
     try:
-        return len(ix._segments())
+        return whoosh_compat.segment_count(ix)
     finally:
         ix.close()
 
