@@ -4,7 +4,9 @@ The database is the truth; this index is a cache rebuilt from it. Never imports 
 """
 
 from search_index.filters import Filters
-from search_index.index import IndexMissing, WriterBusy, doc_count, get_watermark, index_age, rebuild, sync
+from search_index.generations import IndexMissing
+from search_index.index import WriterBusy, get_watermark, index_age, rebuild, sync
+from search_index.live import doc_count
 from search_index.query import Message
 from search_index.results import SORTS, Hit, SearchResults, search
 

@@ -1,11 +1,11 @@
-"""Index I/O: atomic rebuilds into generations, incremental sync, one writer, reused searchers.
+"""Index writing: atomic rebuilds into generations, incremental sync, one writer at a time, the watermark.
 
 Layout of `index_dir` (everything an index replica needs lives here, so each web host can keep
 its own): `CURRENT` names the live generation directory; `gen-*/` are Whoosh indexes, each with
 its own `watermark.json` and `version` (of the schema: another version is not read, so the portal's
 next sync rebuilds); `writer.lock` lets one writer in at a time. A sync adds a segment without
 merging (a merge rewrites postings in Python) until there are MAX_SEGMENTS, then merges the
-smaller half. Searchers: live.py.
+smaller half. The live generation: generations.py; searchers: live.py.
 """
 
 from __future__ import annotations
@@ -24,21 +24,14 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from search_index import whoosh_compat
+from search_index.generations import CURRENT, LOCK, VERSION, WATERMARK, IndexMissing, changed, current_generation
 from search_index.schema import SCHEMA_VERSION, build_schema, fields_for
 
-CURRENT = "CURRENT"
-WATERMARK = "watermark.json"
-VERSION = "version"
-LOCK = "writer.lock"
 # Posting blocks uncompressed: zlib took a quarter of the writing time for +15% index size.
 CODEC = {"codec": whoosh_compat.uncompressed_codec()}
 MAX_SEGMENTS = 8  # a search costs a little per segment; a merge costs a lot per document merged
 KEEP_GENERATIONS = 2  # the live one and the one before: searchers elsewhere may still read it
 REBUILD_LIMIT_MB = 256  # per writer process (LIBRARIES.md: 280 → ~500 docs/s with procs=2)
-
-
-class IndexMissing(Exception):
-    """There is no index in this directory yet: rebuild it."""
 
 
 class WriterBusy(Exception):
@@ -64,22 +57,6 @@ def writer_lock(index_dir: str | os.PathLike, timeout: float = 600.0) -> Iterato
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def current_generation(index_dir: str | os.PathLike) -> Path | None:
-    """Return the live generation directory, or None when no index was built."""
-    try:
-        name = (Path(index_dir) / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    path = Path(index_dir) / name
-    if not name or not whoosh_index.exists_in(path):
-        return None
-    try:
-        version = (path / VERSION).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        version = "1"
-    return path if version == str(SCHEMA_VERSION) else None  # an older layout: rebuild it
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -147,7 +124,7 @@ def rebuild(
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
             raise
-        _changed()
+        changed()
         if progress is not None:
             progress(count, total)
         _remove_old_generations(index_dir, keep=name)
@@ -194,7 +171,7 @@ def sync(
         ix.close()
         if watermark is not None:
             _write_json(generation / WATERMARK, _encode_watermark(watermark))
-        _changed()
+        changed()
         return len(docs), len({str(i) for i in deletes})
 
 
@@ -222,23 +199,6 @@ def segment_count(index_dir: str | os.PathLike) -> int:
         return whoosh_compat.segment_count(ix)
     finally:
         ix.close()
-
-
-_epoch = [0]  # bumped by this process's own commits, so its next search sees them at once
-
-
-def _changed() -> None:
-    _epoch[0] += 1
-
-
-def doc_count(index_dir: str | os.PathLike) -> int:
-    """Return the number of documents in the live index (0 when there is none)."""
-    from search_index.live import live_searcher
-
-    try:
-        return live_searcher(index_dir).doc_count()
-    except IndexMissing:
-        return 0
 
 
 def index_age(index_dir: str | os.PathLike) -> float | None:

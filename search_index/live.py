@@ -4,7 +4,7 @@ Opening a searcher on a 100k index takes ~0.25 s and reading the table of conten
 whether it is current costs more than a search, so whether anything changed is judged from two
 `stat` calls (~3 µs): CURRENT is replaced when a rebuild swaps generations, and a generation's
 directory changes when a commit writes its new table of contents. This process's own commits
-are seen at once (index._epoch); the full check also runs every FULL_CHECK_INTERVAL seconds.
+are seen at once (generations.epoch); the full check also runs every FULL_CHECK_INTERVAL seconds.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from search_index import index as _index
-from search_index.index import CURRENT, IndexMissing, current_generation
+from search_index.generations import CURRENT, IndexMissing, current_generation, epoch
 
 CHECK_INTERVAL = 0.0  # seconds between the stat checks (0: every search; raise it to throttle them)
 FULL_CHECK_INTERVAL = 10.0  # the full check regardless of file times (coarse-mtime filesystems)
@@ -39,13 +38,13 @@ class _Live:
         self.seen(signature)
 
     def seen(self, signature: tuple) -> None:
-        self.signature, self.epoch = signature, _index._epoch[0]
+        self.signature, self.epoch = signature, epoch()
         self.checked = self.full_check = time.monotonic()
 
     def usable(self) -> bool:
         """Tell cheaply whether nothing was committed since the last check."""
         now = time.monotonic()
-        if self.epoch != _index._epoch[0] or now - self.full_check >= FULL_CHECK_INTERVAL:
+        if self.epoch != epoch() or now - self.full_check >= FULL_CHECK_INTERVAL:
             return False
         if now - self.checked < CHECK_INTERVAL:
             return True
@@ -94,3 +93,11 @@ def live_searcher(index_dir: str | os.PathLike):
     except FileNotFoundError:  # the generation was cleaned up under us: reopen the live one
         cache.pop(key, None)
         return live_searcher(index_dir)
+
+
+def doc_count(index_dir: str | os.PathLike) -> int:
+    """Return the number of documents in the live index (0 when there is none)."""
+    try:
+        return live_searcher(index_dir).doc_count()
+    except IndexMissing:
+        return 0

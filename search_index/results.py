@@ -12,8 +12,8 @@ from search_index import ranking
 from search_index.compile import compile_query
 from search_index.facets import FacetCache
 from search_index.filters import Filters, filter_query
+from search_index.generations import IndexMissing
 from search_index.highlight import Explainer
-from search_index.index import IndexMissing
 from search_index.live import live_searcher
 from search_index.query import Message, parse
 from search_index.schema import MISSING

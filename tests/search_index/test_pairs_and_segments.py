@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 
 from search_index import IndexMissing, doc_count, rebuild, search, sync
-from search_index.index import MAX_SEGMENTS, VERSION, current_generation, segment_count
+from search_index.generations import VERSION, current_generation
+from search_index.index import MAX_SEGMENTS, segment_count
 from tests.search_index.small_corpus import CORPUS, notice
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec import whoosh3
 
 from search_index import rebuild, sync, whoosh_compat
-from search_index.index import current_generation
+from search_index.generations import current_generation
 from search_index.schema import fields_for
 from tests.search_index.small_corpus import notice
 
