@@ -16,8 +16,7 @@ from portal.collect.importer import import_paths
 from portal.collect.rss import collect_rss
 from portal.collect.stats import source_health, stats
 from portal.db import session_scope
-
-KNOWN_SOURCES = ("fts", "cf", "s2w", "s2w-rss")
+from scrapers.registry import COLLECTABLE, SOURCES
 
 
 def _iso(value: str | None) -> datetime | None:
@@ -38,10 +37,10 @@ def _iso(value: str | None) -> datetime | None:
 def collect_command(sources, since, until):
     """Collect notices from the registers (all configured sources by default; s2w-rss for the RSS fallback)."""
     for source in sources:
-        if source not in KNOWN_SOURCES:
-            raise click.BadParameter(f"unknown source {source!r}; choose from {', '.join(KNOWN_SOURCES)}")
-    rss = "s2w-rss" in sources
-    sources = [source for source in sources if source != "s2w-rss"]
+        if source not in COLLECTABLE:
+            raise click.BadParameter(f"unknown source {source!r}; choose from {', '.join(COLLECTABLE)}")
+    rss = any(not SOURCES[source].publishes_releases for source in sources)  # the Sell2Wales RSS fallback
+    sources = [source for source in sources if SOURCES[source].publishes_releases]
     bars: dict[str, object] = {}
 
     def progress(name: str, done: int, total: int) -> None:
@@ -109,7 +108,7 @@ def _when(value: datetime | None) -> str:
 def sources_command():
     """Show each source's last runs and health."""
     with session_scope() as session:
-        health = source_health(session, list(KNOWN_SOURCES))
+        health = source_health(session, list(COLLECTABLE))
     click.echo(f"{'source':6} {'watermark':16} {'last success':16} last error")
     for row in health:
         error = f"{_when(row['last_error_at'])}: {row['last_error'][:80]}" if row["last_error"] else "-"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from scrapers.registry import DEFAULT_COLLECT, SOURCES
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("INSTANCE_DIR", ROOT / "instance"))
 
@@ -23,6 +25,15 @@ def _list(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
+def _register_settings() -> dict:
+    settings = {}
+    for source in SOURCES.values():
+        if source.collector is not None:
+            settings[f"{source.env}_BASE_URL"] = os.environ.get(f"{source.env}_BASE_URL", source.base_url)
+            settings[f"{source.env}_MIN_INTERVAL"] = _float(f"{source.env}_MIN_INTERVAL", source.min_interval)
+    return settings
+
+
 def from_environment() -> dict:
     """Return the app's configuration read from the environment, with embedded defaults."""
     return {
@@ -30,18 +41,12 @@ def from_environment() -> dict:
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'piblinell.sqlite3'}"),
         "INDEX_DIR": os.environ.get("INDEX_DIR", str(INSTANCE / "index")),
         "LOCK_DIR": os.environ.get("LOCK_DIR", str(INSTANCE)),
-        # The registers (FEEDS.md); tests point these at a loopback server.
-        "FTS_BASE_URL": os.environ.get("FTS_BASE_URL", "https://www.find-tender.service.gov.uk"),
-        "CF_BASE_URL": os.environ.get("CF_BASE_URL", "https://www.contractsfinder.service.gov.uk"),
-        "S2W_BASE_URL": os.environ.get("S2W_BASE_URL", "https://api.sell2wales.gov.wales"),
-        "S2W_RSS_BASE_URL": os.environ.get("S2W_RSS_BASE_URL", "https://www.sell2wales.gov.wales"),
-        # FTS allows 12 requests per 120 s (FEEDS.md §0.4); CF throttles after ~12 quick pages.
-        "FTS_MIN_INTERVAL": _float("FTS_MIN_INTERVAL", 10.0),
-        "CF_MIN_INTERVAL": _float("CF_MIN_INTERVAL", 5.0),
-        "S2W_MIN_INTERVAL": _float("S2W_MIN_INTERVAL", 2.0),
+        # Each register's address and pace ({FTS,CF,S2W,S2W_RSS}_BASE_URL and _MIN_INTERVAL), defaulting to
+        # scrapers.registry; tests point the addresses at a loopback server.
+        **_register_settings(),
         # Retries of a failed request (429/503 honour Retry-After; 5xx and network errors back off).
         "HTTP_MAX_RETRIES": _int("HTTP_MAX_RETRIES", 4),
-        "COLLECT_SOURCES": _list("COLLECT_SOURCES", "fts,cf,s2w"),
+        "COLLECT_SOURCES": _list("COLLECT_SOURCES", ",".join(DEFAULT_COLLECT)),
         "BACKFILL_DAYS": _int("BACKFILL_DAYS", 30),
         "USER_AGENT": os.environ.get(
             "USER_AGENT", "Piblinell/0.1 (+https://github.com/piblinell/piblinell; open-source procurement portal)"

@@ -10,14 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from scrapers.records import Award, Lot, ReleaseRecord
+from scrapers.registry import SOURCES
+from scrapers.vocabulary import RELEASE_STAGES
 
 # Stages in the order a procurement moves through them; "open"/"closed" are the clocked forms of "tender".
-STAGE_ORDER = ("pipeline", "engagement", "planned", "tender", "awarded", "cancelled")
-_RANK = {stage: rank for rank, stage in enumerate(STAGE_ORDER)}
+_RANK = {stage: rank for rank, stage in enumerate(RELEASE_STAGES)}
 
 # Notices that only exist after a contract was awarded: performance, change, termination (FEEDS.md §2.4).
 POST_AWARD_NOTICE_TYPES = {"UK9", "UK10", "UK11"}
-FTS_OCID_PREFIX = "ocds-h6vhtk-"
+FTS_OCID_PREFIX = SOURCES["fts"].ocid_prefix + "-"
 
 # The compiled procurement's keys, in the order of the portal's table columns.
 COLUMNS = (

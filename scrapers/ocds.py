@@ -25,7 +25,9 @@ from scrapers.ocds_fields import (
     suitability,
     text,
 )
-from scrapers.records import RELEASE_STAGES, SOURCES, ReleaseRecord
+from scrapers.records import ReleaseRecord
+from scrapers.registry import RELEASE_SOURCES
+from scrapers.vocabulary import RELEASE_STAGES
 
 # FTS Procurement Act notice types (FEEDS.md §2.4). None = the notice does not move the stage:
 # UK9 performance, UK10 change, UK11 termination, UK14/UK16 dynamic market, UK17 payments.
@@ -179,8 +181,8 @@ def _notice_url(release: dict, source: str, release_id: str, document: dict) -> 
 
 def parse_release(release: dict, source: str) -> ReleaseRecord:
     """Parse one OCDS release into a ReleaseRecord; raise ValueError if it has no usable ocid, id or date."""
-    if source not in SOURCES:
-        raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    if source not in RELEASE_SOURCES:
+        raise ValueError(f"unknown source {source!r}; expected one of {', '.join(RELEASE_SOURCES)}")
     ocid, release_id, date = _identity(release)
     tender = obj(release.get("tender"))
     lots = objs(tender.get("lots"))

@@ -9,13 +9,12 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from scrapers.records import Award, Lot
 from scrapers.regions import region_codes
+from scrapers.vocabulary import LONDON
 
 # FTS and CF publish UK local times; a value without an offset is read as London time (FEEDS.md §0.5, §1.3).
-LONDON = ZoneInfo("Europe/London")
 
 _ORG_ID = re.compile(r"([A-Z]{2}-[A-Za-z0-9]+)-(.+)")  # org-id.guide style: "GB-PPON-PJJX-1133-JRGV"
 _LOCAL_ORG_ID = re.compile(r"org-\d+")  # Proactis (S2W/PCS) per-release ids (FEEDS.md §3.6)

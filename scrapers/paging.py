@@ -7,14 +7,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
-from zoneinfo import ZoneInfo
 
 from scrapers.base import FeedError, Page, Window
 from scrapers.http import PoliteClient, build_url
+from scrapers.vocabulary import LONDON
 
 log = logging.getLogger(__name__)
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def london_local(moment: datetime) -> str:
@@ -51,21 +49,20 @@ class LinkedPagesCollector:
     """A register searched by a time window whose result pages are chained by `links.next`."""
 
     name: ClassVar[str]
-    min_interval: ClassVar[float]
-    default_base_url: ClassVar[str]
     path: ClassVar[str]
     from_param: ClassVar[str]
     to_param: ClassVar[str]
-    window_size: ClassVar[timedelta]
-    # London-local times are ambiguous for the hour the clocks go back; overlapping windows by an
-    # hour means that hour is always fetched whichever way the server reads it (ingest is idempotent).
-    window_overlap: ClassVar[timedelta] = timedelta(hours=1)
     page_limit: ClassVar[int] = 100
     retry_forbidden: ClassVar[bool] = False
 
-    def __init__(self, client: PoliteClient, base_url: str) -> None:
+    def __init__(
+        self, client: PoliteClient, base_url: str, window_size: timedelta, window_overlap: timedelta = timedelta(0)
+    ) -> None:
+        """Walk `base_url` in windows of `window_size` overlapping by `window_overlap` (scrapers.registry)."""
         self.client = client
         self.base_url = base_url.rstrip("/")
+        self.window_size = window_size
+        self.window_overlap = window_overlap
 
     def windows(self, since: datetime, until: datetime) -> list[Window]:
         """Cut [since, until) into this register's search windows (true UTC bounds)."""

@@ -9,14 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# One vocabulary everywhere (DESIGN.md): models, filters, API, URLs.
-STAGES = ("pipeline", "engagement", "planned", "open", "closed", "awarded", "cancelled")
-
-# Release-level stage hints: "tender" becomes open or closed when compiled against the clock.
-RELEASE_STAGES = ("pipeline", "engagement", "planned", "tender", "awarded", "cancelled")
-
-SOURCES = ("fts", "cf", "s2w", "portal")
-
 
 @dataclass
 class Lot:
@@ -47,13 +39,13 @@ class Award:
 class ReleaseRecord:
     """One notice, parsed. Every datetime is timezone-aware UTC."""
 
-    source: str  # one of SOURCES
+    source: str  # a release source in scrapers.registry
     release_id: str
     ocid: str
     date: datetime  # the release's `date` (latest edit)
     tags: list[str] = field(default_factory=list)
     notice_type: str | None = None  # "UK1".."UK17"; None for legacy / CF / S2W notices
-    stage: str | None = None  # one of RELEASE_STAGES; None when the notice does not move the stage
+    stage: str | None = None  # one of vocabulary.RELEASE_STAGES; None when the notice does not move the stage
     legal_basis: str | None = None  # "UKPGA", "CELEX", ...
     title: str | None = None
     description: str | None = None

@@ -31,9 +31,6 @@ class Sell2Wales:
     """Fetch one month × one notice type per call, in English and in Welsh."""
 
     name = "s2w"
-    # No documented rate limit; one request at a time as kingfisher-collect does (inferred).
-    min_interval = 2.0
-    default_base_url = "https://api.sell2wales.gov.wales"
     path = "/v1/Notices"
 
     def __init__(

@@ -87,8 +87,6 @@ class Sell2WalesRss:
     """Fetch the Sell2Wales RSS feed of current notices."""
 
     name = "s2w-rss"
-    min_interval = 2.0  # no documented limit (inferred, as for the S2W API)
-    default_base_url = "https://www.sell2wales.gov.wales"
     # Type=2 contract notices, all statuses (third-party code; FEEDS.md §3.4, unverified)
     default_path = "/rss/rss_switch.aspx?Type=2&ID=&Status=0"
 

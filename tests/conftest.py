@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 from portal import create_app
 from portal.db import get_engine, make_engine, upgrade
+from scrapers.registry import SOURCES
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -55,9 +56,7 @@ def app(database_url, tmp_path):
             "LOCK_DIR": str(tmp_path),
             "SECRET_KEY": "test",
             "WTF_CSRF_ENABLED": False,
-            "FTS_MIN_INTERVAL": 0.0,
-            "CF_MIN_INTERVAL": 0.0,
-            "S2W_MIN_INTERVAL": 0.0,
+            **{f"{source.env}_MIN_INTERVAL": 0.0 for source in SOURCES.values() if source.collector},
             "SERVER_NAME": "localhost",
         }
     )

@@ -22,6 +22,7 @@ from portal.search.indexing import search_procurements
 from portal.search.params import SearchParams, parse_search_args
 from portal.web import frontend
 from portal.web.search_page import message_text
+from search_index.results import MAX_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.add_url_rule("/notices.csv", "notices_csv", exports.api_csv)
@@ -123,7 +124,7 @@ def paging_links(endpoint: str, params: SearchParams, total: int) -> dict[str, s
         return url_for(endpoint, _external=True) + (f"?{query}" if query else "")
 
     links = {"self": link(params.page)}
-    if params.page * params.per_page < total and params.page < 500:
+    if params.page * params.per_page < total and params.page < MAX_PAGE:
         links["next"] = link(params.page + 1)
     if params.page > 1:
         links["prev"] = link(params.page - 1)

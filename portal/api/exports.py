@@ -6,7 +6,6 @@ import csv
 import io
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, Flask, Response, request, url_for
@@ -21,14 +20,13 @@ from portal.labels.formatting import money, stage_label
 from portal.models.tables import Procurement, utcnow
 from portal.search.indexing import search_procurements
 from portal.search.params import SearchParams, parse_search_args
-from search_index.results import MAX_PER_PAGE
+from scrapers.vocabulary import FORWARD_STAGES, LONDON
+from search_index.results import MAX_PAGE, MAX_PER_PAGE
 
 bp = Blueprint("exports", __name__, url_prefix=LANG_PREFIX)
-LONDON = ZoneInfo("Europe/London")
 CSV_LIMIT = 5000
 FEED_LIMIT = 100
 CALENDAR_LIMIT = 1000
-FORWARD = ("pipeline", "engagement", "planned")
 # Characters XML 1.0 forbids (lxml refuses them): a notice or a query could carry them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -43,7 +41,7 @@ def search_all(params: SearchParams, limit: int) -> list[Procurement]:
             text, filters, sort, page, MAX_PER_PAGE, facets=False, session=get_session()
         )
         found.extend(rows)
-        if page * MAX_PER_PAGE >= results.total or not results.hits or page >= 500:
+        if page * MAX_PER_PAGE >= results.total or not results.hits or page >= MAX_PAGE:
             break
         page += 1
     return found[:limit]
@@ -223,7 +221,7 @@ def calendar_events(p: Procurement) -> list[Event]:
         event.add("description", _summary(p))
         event.add("url", page_url(p))
         events.append(event)
-    if p.expected_tender_date and p.stage in FORWARD:
+    if p.expected_tender_date and p.stage in FORWARD_STAGES:
         day = p.expected_tender_date.astimezone(LONDON).date()
         event = Event()
         event.add("uid", f"{p.ocid}-expected@piblinell")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from portal.search.params import DEFAULT_PER_PAGE, SOURCES, STAGES
+from portal.search.params import DEFAULT_PER_PAGE
+from scrapers.registry import RELEASE_SOURCES
+from scrapers.vocabulary import STAGES
 from search_index import SORTS
 from search_index.facets import VALUE_BUCKETS
+from search_index.results import MAX_PAGE
 
 _ARRAY = {"style": "form", "explode": True}
 _YES_NO = {"type": "string", "enum": ["1", "0", "y", "n", "yes", "no", "true", "false", "on", "off"]}
@@ -62,7 +65,7 @@ SEARCH_PARAMETERS = [
     _param(
         "source",
         "Register the notice came from (repeatable).",
-        {"type": "array", "items": {"type": "string", "enum": list(SOURCES)}},
+        {"type": "array", "items": {"type": "string", "enum": list(RELEASE_SOURCES)}},
         **_ARRAY,
     ),
     _param(
@@ -76,7 +79,7 @@ SEARCH_PARAMETERS = [
         "Order of results; relevance without search words is newest first.",
         {"type": "string", "enum": list(SORTS), "default": "relevance"},
     ),
-    _param("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": 500, "default": 1}),
+    _param("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
     _param(
         "per_page", "Results per page.", {"type": "integer", "minimum": 1, "maximum": 100, "default": DEFAULT_PER_PAGE}
     ),

@@ -14,17 +14,16 @@ from portal.collect.ingest import IngestCounts, store_page
 from portal.collect.prepare import PreparedPage, prepare_page
 from portal.db import session_scope
 from scrapers.http import loads_tolerant
+from scrapers.registry import source_of_ocid
 
 BATCH = 500
 PARALLEL_FROM_BYTES = 20_000_000
-# The ocid prefix tells which register published a release (DESIGN.md, "Sources").
-PREFIXES = {"ocds-h6vhtk": "fts", "ocds-b5fd17": "cf", "ocds-kuma6s": "s2w"}
 
 
 def source_of(release) -> str:
     """Return the register a release came from, by its ocid prefix ("other" when unknown)."""
     ocid = release.get("ocid") if isinstance(release, dict) else None
-    return PREFIXES.get(str(ocid or "")[:11], "other")
+    return source_of_ocid(ocid) or "other"
 
 
 def _bytes(path: Path) -> bytes:

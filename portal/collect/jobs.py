@@ -9,24 +9,20 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from portal.collect.ingest import IngestCounts, ingest_page
 from portal.db import session_scope
 from portal.models.tables import CollectionState, CollectorRun, Procurement, utcnow
 from scrapers.base import FeedError, PartitionFailed, Window
-from scrapers.registry import make_collector
+from scrapers.registry import SOURCES, make_collector
 
 log = logging.getLogger(__name__)
-
-# How far back each run reaches before the watermark, so late-published releases are not missed
-# (FEEDS.md §6: FTS windows overlap by an hour; CF's publishedFrom is the latest edit date).
-OVERLAP = {"fts": timedelta(hours=1), "cf": timedelta(days=1), "s2w": timedelta(0)}
 
 
 def collector_for(name: str, sleep: Callable[[float], None] = time.sleep):
     """Build the named collector from the app's configuration."""
-    key = name.upper()
+    key = SOURCES[name].env
     config = current_app.config
     return make_collector(
         name,
@@ -61,7 +57,8 @@ def _window_bounds(session: Session, name: str, since, until):
     if since is None:
         state = session.get(CollectionState, name)
         if state is not None and state.watermark is not None:
-            since = state.watermark - OVERLAP.get(name, timedelta(0))
+            # each run reaches back before the watermark, so late-published releases are not missed
+            since = state.watermark - SOURCES[name].lookback
         else:
             since = now - timedelta(days=current_app.config["BACKFILL_DAYS"])
     return since, until
@@ -191,9 +188,3 @@ def scheduled_collect() -> None:
         collect_rss()
     refresh_stages()
     sync_index_safely()
-
-
-def database_is_empty() -> bool:
-    """Tell whether no procurement has been stored yet."""
-    with session_scope() as session:
-        return session.exec(select(Procurement.id).limit(1)).first() is None

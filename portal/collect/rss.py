@@ -24,7 +24,7 @@ def collect_rss(sleep=time.sleep) -> CollectorRun:
     config = current_app.config
     client = PoliteClient(
         config["USER_AGENT"],
-        min_interval=config["S2W_MIN_INTERVAL"],
+        min_interval=config["S2W_RSS_MIN_INTERVAL"],
         max_retries=config["HTTP_MAX_RETRIES"],
         sleep=sleep,
     )

@@ -48,6 +48,7 @@ SOURCE_LABELS = {
     "fts": lazy_gettext("Find a Tender"),
     "cf": lazy_gettext("Contracts Finder"),
     "s2w": lazy_gettext("Sell2Wales"),
+    "s2w-rss": lazy_gettext("Sell2Wales RSS feed"),
     "portal": lazy_gettext("Piblinell"),
 }
 QUARTER_LABELS = {

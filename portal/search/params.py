@@ -13,15 +13,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
+from scrapers.registry import RELEASE_SOURCES
+from scrapers.vocabulary import LONDON, STAGES
 from search_index import SORTS, Filters
 from search_index.facets import VALUE_BUCKETS
 from search_index.results import MAX_PAGE, MAX_PER_PAGE
 
-LONDON = ZoneInfo("Europe/London")
-STAGES = ("pipeline", "engagement", "planned", "open", "closed", "awarded", "cancelled")
-SOURCES = ("fts", "cf", "s2w", "portal")
 DEFAULT_PER_PAGE = 20
 MAX_TEXT = 2000  # the index reads 500 characters and says so; this only bounds what we pass along
 MAX_VALUES = 50  # of one repeated parameter
@@ -183,7 +181,7 @@ def parse_search_args(args, *, max_per_page: int = MAX_PER_PAGE) -> SearchParams
     cpv = _many(args, "cpv", _CPV.match, problems, _cpv)
     regions = _many(args, "region", _REGION.match, problems, str.upper)
     buyers = _many(args, "buyer", _BUYER.match, problems)
-    sources = _many(args, "source", SOURCES.__contains__, problems, str.lower)
+    sources = _many(args, "source", RELEASE_SOURCES.__contains__, problems, str.lower)
     notice_types = _many(args, "notice_type", _NOTICE_TYPE.match, problems)
     band = _first(args, "value")
     value_min = value_max = None

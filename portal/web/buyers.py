@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from portal.db import get_session
 from portal.i18n import LANG_PREFIX
 from portal.models.tables import Buyer, Procurement
-from portal.web.pipeline import FORWARD
+from scrapers.vocabulary import FORWARD_STAGES as FORWARD
 
 bp = Blueprint("buyers", __name__, url_prefix=LANG_PREFIX)
 LIST_LIMIT = 20

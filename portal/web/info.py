@@ -12,10 +12,10 @@ from portal.collect.stats import source_health
 from portal.db import get_session
 from portal.i18n import LANG_PREFIX
 from portal.models.tables import Release, utcnow
-from portal.web.pipeline import LONDON
+from scrapers.registry import REGISTERS
+from scrapers.vocabulary import LONDON
 
 bp = Blueprint("info", __name__, url_prefix=LANG_PREFIX)
-SOURCES = ("fts", "cf", "s2w")
 
 
 @bp.route("/about")
@@ -46,14 +46,14 @@ def daily_counts(session: Session, now: datetime, days: int = 30) -> dict[str, l
     """Return, per register, the notices published on each of the last `days` days (London dates)."""
     since = now - timedelta(days=days)
     when = func.coalesce(Release.date, Release.received_at)
-    counts: dict[str, dict[date, int]] = {source: {} for source in SOURCES}
+    counts: dict[str, dict[date, int]] = {source: {} for source in REGISTERS}
     for source, moment in session.exec(select(Release.source, when).where(when >= since)):
         if source in counts and moment is not None:
             day = moment.astimezone(LONDON).date() if moment.tzinfo else moment.date()
             counts[source][day] = counts[source].get(day, 0) + 1
     today = now.astimezone(LONDON).date()
     span = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
-    return {source: [(day, counts[source].get(day, 0)) for day in span] for source in SOURCES}
+    return {source: [(day, counts[source].get(day, 0)) for day in span] for source in REGISTERS}
 
 
 @bp.route("/sources")
@@ -61,10 +61,10 @@ def sources():
     """Show each register's health: last successful collection, last error and notices per day."""
     session = get_session()
     daily = daily_counts(session, utcnow())
-    health = source_health(session, list(SOURCES))
+    health = source_health(session, list(REGISTERS))
     for row in health:
         row["daily"] = daily[row["source"]]
         row["total"] = sum(count for _day, count in row["daily"])
     # Newest day first, one column per register, in the order of `health`.
-    days = [(day, [daily[source][i][1] for source in SOURCES]) for i, (day, _n) in enumerate(daily[SOURCES[0]])]
+    days = [(day, [daily[source][i][1] for source in REGISTERS]) for i, (day, _n) in enumerate(daily[REGISTERS[0]])]
     return render_template("info/sources.html", health=health, days=days[::-1])

@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, case, cast, func, or_
 from sqlmodel import Session, col, select
 
 from portal.models.tables import Procurement
-from scrapers.records import STAGES
+from scrapers.vocabulary import FORWARD_STAGES as FORWARD
+from scrapers.vocabulary import LONDON, STAGES
 
-LONDON = ZoneInfo("Europe/London")
-# Stages that are still coming to market (DESIGN.md's stage vocabulary).
-FORWARD = ("pipeline", "engagement", "planned")
 _REGION = re.compile(r"^(UK|TL)[A-N][0-9A-Z]{0,3}$")
 _CPV_DIVISION = re.compile(r"^\d{2}$")
 _YES = ("1", "y", "on", "true")

@@ -15,11 +15,13 @@ from portal.labels.formatting import SOURCE_LABELS, stage_label
 from portal.labels.places import NUTS1, WALES
 from portal.models.tables import Buyer
 from portal.search.indexing import search_procurements
-from portal.search.params import DATE_FIELDS, STAGES, SearchParams, parse_search_args, problem_parameters
+from portal.search.params import DATE_FIELDS, SearchParams, parse_search_args, problem_parameters
 from portal.web.forms import SearchForm
+from scrapers.vocabulary import STAGES
 from search_index import SORTS
 from search_index.facets import VALUE_BUCKETS
 from search_index.query import MAX_CHARS, MAX_DEPTH, MAX_TERMS, MIN_PREFIX
+from search_index.results import MAX_PAGE
 
 # search_index's message codes (and our own unknown_sort) in the page's language; its English text is the fallback.
 MESSAGES = {
@@ -176,7 +178,7 @@ def buyer_names(ids) -> dict[str, str]:
 
 def pagination(params: SearchParams, total: int) -> dict | None:
     """Return govukPagination's parameters, in the page's language, or None when there is one page."""
-    last = min(max(1, -(-total // params.per_page)), 500)
+    last = min(max(1, -(-total // params.per_page)), MAX_PAGE)
     if last <= 1:
         return None
     page = min(params.page, last)

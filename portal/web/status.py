@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from portal.db import session_scope
 from portal.models.tables import CollectorRun
+from scrapers.registry import REGISTERS
 
 bp = Blueprint("status", __name__)
-SOURCES = ("fts", "cf", "s2w")
 
 
 def _index_status(index_dir: str) -> dict:
@@ -42,7 +42,7 @@ def status():
     try:
         with session_scope() as session:
             session.exec(text("SELECT 1"))
-            for source in SOURCES:
+            for source in REGISTERS:
                 run = session.exec(
                     select(CollectorRun)
                     .where(CollectorRun.source == source)

@@ -6,11 +6,15 @@ from datetime import timedelta
 
 from babel.messages.pofile import read_po
 from flask import url_for
+from flask_babel import force_locale
 
 from portal import translate
 from portal.collect.ingest import ingest_page
 from portal.db import session_scope
+from portal.labels.formatting import source_label, stage_label
 from portal.models.tables import utcnow
+from scrapers.registry import SOURCES
+from scrapers.vocabulary import STAGES
 from tests.factories import fts_release
 from tests.pages import PageClient
 
@@ -84,3 +88,21 @@ def test_welsh_times_are_london_times(app, client):
 def test_urls_can_be_built_outside_a_request_with_a_language(app):
     with app.app_context():
         assert url_for("public.pipeline", lang_code="cy").endswith("/cy/pipeline")
+
+
+def test_every_source_and_stage_has_an_english_and_a_welsh_label(app):
+    """One table of sources (scrapers.registry) and one of stages: a new one without words fails here."""
+    with app.test_request_context("/cy/"):
+        for lang, labels in (("en", {}), ("cy", {})):
+            with force_locale(lang):
+                labels.update({("source", name): source_label(name) for name in SOURCES})
+                labels.update({("stage", stage): stage_label(stage) for stage in STAGES})
+            for (kind, code), label in labels.items():
+                assert label and label != code, f"{kind} {code!r} has no label in {lang}"
+            if lang == "en":
+                english = dict(labels)
+            else:
+                translated = {key for key, label in labels.items() if label != english[key]}
+                # register names that are the same in both languages (they are proper names)
+                same = {("source", "fts"), ("source", "cf"), ("source", "portal")}
+                assert set(labels) - translated == same

@@ -10,8 +10,8 @@ import pytest
 
 from scrapers.ocds import notice_type_of, parse_release, stage_of_release
 from scrapers.ocds_fields import parse_datetime
-from scrapers.records import RELEASE_STAGES
 from scrapers.regions import ENGLAND, region_codes
+from scrapers.vocabulary import RELEASE_STAGES
 from tests.realdata import FIXTURES, FTS_DAY, real_json
 from tests.scrapers import samples
 
