@@ -60,9 +60,9 @@ class _FusedTokenizer(Tokenizer):
         """Return the distinct index terms of a text (what a word field indexes)."""
         return {term for terms in self.positions(value) for term in terms}
 
-    def pairs(self, value: str, mode: str = "index") -> list[tuple[int, str]]:
-        """Return (position, "first second") for each two consecutive positions' terms (every combination)."""
-        at = self.positions(value, mode)
+    def pairs(self, value: str) -> list[tuple[int, str]]:
+        """Return (position, "first second") for each two consecutive positions' index terms (every combination)."""
+        at = self.positions(value)
         return [(pos, f"{a} {b}") for pos in range(len(at) - 1) for a in at[pos] for b in at[pos + 1]]
 
     def __call__(
@@ -135,13 +135,3 @@ def welsh_analyzer() -> WelshTokenizer:
 def query_terms(analyzer: _FusedTokenizer, text: str) -> list[str]:
     """Return the query-side terms of a text for one analyser (stop words removed)."""
     return [token.text for token in analyzer(text, mode="query")]
-
-
-def query_pairs(analyzer: _FusedTokenizer, text: str) -> list[str]:
-    """Return the query-side word pairs of a text, in order ("a b c" → "a b", "b c")."""
-    return [pair for _, pair in analyzer.pairs(text, mode="query")]
-
-
-def index_terms(analyzer: _FusedTokenizer, text: str) -> list[str]:
-    """Return the index-side terms of a text for one analyser (with Welsh radicals)."""
-    return [token.text for token in analyzer(text, mode="index")]

@@ -46,12 +46,11 @@ _NONZERO = re.compile(rb"[^\x00]+")  # runs of bytes with a document: the zero b
 BUYER_BITSETS_ABOVE = 20_000  # matches above which the buyer facet counts bitsets, not documents
 
 
-def to_mask(docnums: Iterable[int], size: int, offset: int = 0) -> int:
-    """Return the bitset of some document numbers (each plus `offset`)."""
+def to_mask(docnums: Iterable[int], size: int) -> int:
+    """Return the bitset of some document numbers."""
     bits = bytearray((size + 7) // 8)
     bit = _BIT
     for docnum in docnums:
-        docnum += offset
         bits[docnum >> 3] |= bit[docnum & 7]
     return int.from_bytes(bits, "little")
 

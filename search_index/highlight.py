@@ -131,13 +131,3 @@ class Explainer:
         if not matched and (self.compiled.terms or self.compiled.prefixes):
             matched = ["description"]
         return matched, marks
-
-
-def highlights(stored: dict, compiled) -> dict[str, str]:
-    """Return {"title"|"description": HTML-safe fragment} for the fields where query words occur."""
-    return Explainer(compiled).explain(stored)[1]
-
-
-def matched_fields(stored: dict, compiled) -> list[str]:
-    """Return the user-facing fields (title, description, buyer, cpv) whose stored text has a query word."""
-    return Explainer(compiled).explain(stored)[0]

@@ -254,12 +254,3 @@ def _depth(node: Node) -> int:
     if isinstance(node, Not):
         return 1 + _depth(node.child)
     return 1
-
-
-def leaves(node: Node | None) -> list[Word | Phrase]:
-    """Return the positive words and phrases of a tree (for highlighting and synonyms)."""
-    if node is None or isinstance(node, Not):
-        return []
-    if isinstance(node, (Word, Phrase)):
-        return [node]
-    return [leaf for child in node.children for leaf in leaves(child)]

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search_index import ranking
-from search_index.compile import compile_query
 from search_index.facets import FacetCache
 from search_index.filters import Filters, filter_query
 from search_index.generations import IndexMissing
 from search_index.highlight import Explainer
 from search_index.live import live_searcher
 from search_index.query import Message, parse
+from search_index.query_plan import compile_query
 from search_index.schema import MISSING
 
 SORTS = ("relevance", "closing_soonest", "expected_soonest", "newest", "value")

@@ -37,8 +37,6 @@ BOOSTS = TEXT_FIELDS | {pairs: TEXT_FIELDS[name] for name, pairs in PAIR_FIELDS.
 # Whole pence or minutes since the epoch. A document without a NUMERIC value reads back from
 # its column as Whoosh's default, the largest signed number: sorts treat it as "none".
 MISSING = {"value": 2**63 - 1, "deadline": 2**31 - 1, "expected": 2**31 - 1, "published": 0, "updated": 0}
-DATE_FIELDS = ("published", "updated", "deadline", "expected")
-VALUE_FIELDS = ("value", "value_gross")
 
 # Fragments are cut from stored text; beyond this a description is not highlighted.
 STORED_DESCRIPTION_CHARS = 2000

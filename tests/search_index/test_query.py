@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search_index.compile import compile_query
 from search_index.query import MAX_CHARS, MAX_TERMS, And, Not, Or, Phrase, Word, parse
+from search_index.query_plan import compile_query
 
 
 def codes(text):
