@@ -21,14 +21,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.api import endpoints, exports
     from portal.collect import clock
     from portal.search import indexing
-    from portal.web import frontend, home
+    from portal.web import frontend
 
     db.init_app(app)
     i18n.init_app(app)
     frontend.init_app(app)
     cli.init_app(app)
     clock.init_app(app)
-    home.init_app(app)
     web.init_app(app)
     translate.init_app(app)
     indexing.init_app(app)

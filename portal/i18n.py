@@ -43,7 +43,7 @@ def switch_url(lang: str) -> str:
     rule = request.url_rule
     if rule is None or getattr(g, "error_page", False) or "lang_code" not in rule.arguments:
         # An error page, or a page without a language: the other language's home.
-        return url_for("public.home", lang_code=lang)
+        return url_for("home.home", lang_code=lang)
     path = url_for(rule.endpoint, **(request.view_args or {}), lang_code=lang)
     # The raw query string after a "?" cannot change the scheme or host, so copying it is safe.
     query = request.query_string.decode("utf-8", "replace")

@@ -152,8 +152,8 @@ def notices():
         messages=messages_of(params, results),
         problems=[{"parameter": p.parameter, "code": p.code} for p in params.problems],
         links=paging_links("api.notices", params, results.total) | {
-            "html": url_for("public.search", lang_code="en", _external=True) + (f"?{query}" if query else ""),
-            "html_cy": url_for("public.search", lang_code="cy", _external=True) + (f"?{query}" if query else ""),
+            "html": url_for("search.search", lang_code="en", _external=True) + (f"?{query}" if query else ""),
+            "html_cy": url_for("search.search", lang_code="cy", _external=True) + (f"?{query}" if query else ""),
         },
     )  # fmt: skip
 

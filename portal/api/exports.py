@@ -173,7 +173,7 @@ def _summary(p: Procurement) -> str:
 def search_page_url(params: SearchParams) -> str:
     """Return the HTML search page of the same search."""
     query = params.query_string(page=None, per_page=None)
-    return url_for("public.search", _external=True) + (f"?{query}" if query else "")
+    return url_for("search.search", _external=True) + (f"?{query}" if query else "")
 
 
 def feed_title(params: SearchParams) -> str:

@@ -1,4 +1,4 @@
-"""Page blueprints beyond the pipeline overview: a notice, a buyer, the information pages and /_status."""
+"""The HTML pages, one blueprint a module: home, search, pipeline, notice, buyer, information pages, /_status."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the page blueprints."""
-    from portal.web import buyers, info, notices, status
+    """Register the page blueprints and the root address."""
+    from portal.web import buyers, home, info, notices, pipeline, search_page, status
 
-    for module in (notices, buyers, info, status):
+    for module in (home, search_page, pipeline, notices, buyers, info, status):
         app.register_blueprint(module.bp)
+    app.add_url_rule("/", "root", home.root)

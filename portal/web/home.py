@@ -1,99 +1,34 @@
-"""Blueprint: the public pages about the pipeline as a whole: home, pipeline timeline, search."""
+"""The home page (the pipeline at a glance) and the root address, which sends a visitor to their language."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, redirect, render_template, url_for
 
 from portal.db import get_session
 from portal.i18n import LANG_PREFIX, browser_language
-from portal.labels.formatting import quarter_label
-from portal.labels.places import region_choices
 from portal.models.tables import utcnow
-from portal.web import pipeline, search_page
-from portal.web.forms import PipelineFilterForm, SearchForm
+from portal.web import forward_work
+from portal.web.forms import SearchForm
 
-bp = Blueprint("public", __name__, url_prefix=LANG_PREFIX)
-# The search page lives in its own module; its endpoint stays public.search.
-bp.add_url_rule("/search", "search", search_page.search)
+bp = Blueprint("home", __name__, url_prefix=LANG_PREFIX)
 
 
 @bp.route("/")
 def home():
     """Show the forward pipeline at a glance: stages, the next four quarters, newest notices, closing soon."""
     session, now = get_session(), utcnow()
-    quarters = pipeline.next_quarters(now, 4)
+    quarters = forward_work.next_quarters(now, 4)
     return render_template(
-        "public/home.html",
+        "home/home.html",
         form=SearchForm(formdata=None),
-        stage_counts=pipeline.stage_counts(session),
+        stage_counts=forward_work.stage_counts(session),
         quarters=quarters,
-        expected=pipeline.expected_by_quarter(session, quarters),
-        newest=pipeline.newest_forward(session, 5),
-        closing=pipeline.closing_soon(session, now, 7),
+        expected=forward_work.expected_by_quarter(session, quarters),
+        newest=forward_work.newest_forward(session, 5),
+        closing=forward_work.closing_soon(session, now, 7),
     )
-
-
-@bp.route("/pipeline", endpoint="pipeline")
-def pipeline_timeline():
-    """Show planned work by the quarter it is expected to come to market, and contracts due for renewal."""
-    session, now = get_session(), utcnow()
-    filters = pipeline.Filters.from_args(request.args)
-    form = PipelineFilterForm(formdata=request.args)
-    form.region.choices = [("", _("Any region"))] + region_choices()
-    quarters = pipeline.next_quarters(now, 8)
-    expected = pipeline.expected_by_quarter(session, quarters, filters)
-    rows = _timeline_rows(expected, quarters)
-    for row in rows:
-        if row["key"] != "earlier" and row["key"] != "later" and row["count"]:
-            row["notices"] = pipeline.forward_in_quarter(session, row.get("quarter"), filters)
-    renewals = pipeline.renewals(session, now, 18, filters)
-    renewal_rows = [{"label": quarter_label(q), "count": n} for q, n in renewals["counts"].items()]
-    return render_template(
-        "public/pipeline.html",
-        form=form,
-        filters=filters,
-        rows=_with_bars(rows),
-        renewals=renewals,
-        renewal_rows=_with_bars(renewal_rows),
-    )
-
-
-def _timeline_rows(expected: dict, quarters: list) -> list[dict]:
-    """Return the timeline's rows: any overdue work, each quarter, any later work, then the undated."""
-    rows = []
-    if expected["earlier"]:
-        rows.append({"key": "earlier", "label": _("Expected before this quarter"), "count": expected["earlier"]})
-    for quarter in quarters:
-        rows.append(
-            {
-                "key": f"{quarter[0]}-q{quarter[1]}",
-                "quarter": quarter,
-                "label": quarter_label(quarter),
-                "count": expected["counts"][quarter],
-                "value": expected["values"][quarter],
-            }
-        )
-    if expected["later"]:
-        rows.append({"key": "later", "label": _("Later"), "count": expected["later"]})
-    rows.append({"key": "undated", "quarter": None, "label": _("Date not given"), "count": expected["undated"]})
-    return rows
-
-
-def _with_bars(rows: list[dict]) -> list[dict]:
-    """Give each row a bar width in twentieths of the largest count (CSS classes, so no inline styles)."""
-    largest = max((row["count"] for row in rows), default=0) or 1
-    for row in rows:
-        row["bar"] = round(20 * row["count"] / largest)
-    return rows
 
 
 def root():
     """Send the visitor to their language's home page."""
-    return redirect(url_for("public.home", lang_code=browser_language()))
-
-
-def init_app(app: Flask) -> None:
-    """Register the public pages."""
-    app.register_blueprint(bp)
-    app.add_url_rule("/", "root", root)
+    return redirect(url_for("home.home", lang_code=browser_language()))

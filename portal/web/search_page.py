@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext, lazy_ngettext, ngettext
 from sqlmodel import col, select
 
 from portal.db import get_session
+from portal.i18n import LANG_PREFIX
 from portal.labels.cpv_divisions import DIVISIONS, division_choice_label
 from portal.labels.formatting import SOURCE_LABELS, stage_label
 from portal.labels.places import NUTS1, WALES
@@ -22,6 +23,8 @@ from search_index import SORTS
 from search_index.facets import VALUE_BUCKETS
 from search_index.query import MAX_CHARS, MAX_DEPTH, MAX_TERMS, MIN_PREFIX
 from search_index.results import MAX_PAGE
+
+bp = Blueprint("search", __name__, url_prefix=LANG_PREFIX)
 
 # search_index's message codes (and our own unknown_sort) in the page's language; its English text is the fallback.
 MESSAGES = {
@@ -163,7 +166,7 @@ def filter_options(params: SearchParams, facets: dict[str, dict[str, int]], buye
         "sort": [{"value": s, "text": str(SORT_LABELS[s]), "selected": s == params.sort} for s in SORTS],
         "dates": {name: dict(params.args).get(name, "") for name in DATE_FIELDS},
         "wales_open": any(code in WALES for code in filters.regions),
-        "clear_url": url_for("public.search") + (f"?{urlencode({'q': params.text})}" if params.text else ""),
+        "clear_url": url_for("search.search") + (f"?{urlencode({'q': params.text})}" if params.text else ""),
     }  # fmt: skip
 
 
@@ -184,7 +187,7 @@ def pagination(params: SearchParams, total: int) -> dict | None:
     page = min(params.page, last)
 
     def href(number: int) -> str:
-        return url_for("public.search") + "?" + params.query_string(page=number if number > 1 else None)
+        return url_for("search.search") + "?" + params.query_string(page=number if number > 1 else None)
 
     numbers = sorted({1, last, page - 1, page, page + 1} & set(range(1, last + 1)))
     items, previous = [], 0
@@ -248,6 +251,7 @@ def found_item(row, hit) -> dict:
     return {"p": row, "matched": matched, "fragments": fragments}
 
 
+@bp.route("/search")
 def search():
     """Search notices by words and filters; every search is a link, and no query string gives an error."""
     params = parse_search_args(request.args)
@@ -257,7 +261,7 @@ def search():
     names = buyer_names(list(results.facets.get("buyer", {})) + list(filters.buyer_ids))
     form = SearchForm(formdata=None, data={"q": text})
     return render_template(
-        "public/search.html",
+        "search/search.html",
         form=form,
         params=params,
         query=text,

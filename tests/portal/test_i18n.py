@@ -87,7 +87,7 @@ def test_welsh_times_are_london_times(app, client):
 
 def test_urls_can_be_built_outside_a_request_with_a_language(app):
     with app.app_context():
-        assert url_for("public.pipeline", lang_code="cy").endswith("/cy/pipeline")
+        assert url_for("pipeline.pipeline", lang_code="cy").endswith("/cy/pipeline")
 
 
 def test_every_source_and_stage_has_an_english_and_a_welsh_label(app):
