@@ -1,4 +1,4 @@
-"""Where the real recorded register responses live, and a skip when they are absent.
+"""Where the real recorded register responses live, and a skip when they are absent (a failure in CI).
 
 They are public data with officers' contact details: read them in place, never copy them here.
 """
@@ -17,10 +17,13 @@ FTS_DAY = "find_a_tender/foretender/backfill/2026-08-10"
 
 
 def real_path(relative: str) -> Path:
-    """Return the path of a real recorded file, skipping the test when the folder is absent."""
+    """Return the path of a real recorded file; skip the test when it is absent, or fail when CI=true."""
     path = FIXTURES / relative
     if not path.exists():
-        pytest.skip(f"real recorded register data not available at {path} (../shared/fixtures is absent)")
+        reason = f"real recorded register data not available at {path} (../shared/fixtures is absent)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; CI must run the tests on the real data")
+        pytest.skip(reason)
     return path
 
 

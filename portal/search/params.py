@@ -32,7 +32,6 @@ PARAMETERS = (
     "q", "stage", "cpv", "region", "value", "value_min", "value_max", "no_value", *DATE_FIELDS,
     "buyer", "sme", "vcse", "wales", "source", "notice_type", "sort", "page", "per_page",
 )  # fmt: skip
-MULTI = ("stage", "cpv", "region", "buyer", "source", "notice_type")
 
 _CPV = re.compile(r"^\d{2,8}$")
 _REGION = re.compile(r"^(UK|TL)([A-N][0-9A-Z]{0,3})?$")
