@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from whoosh import query as wq
 
 from search_index.schema import to_pence
-from search_index.whoosh_compat import deleted_docnums, posting_docnums
+from search_index.whoosh_compat import column_values, deleted_docnums, posting_docnums
 
 # name → (field, term length or None for any): a facet counts the terms of one field.
 TERM_FACETS = {
@@ -165,8 +165,7 @@ class FacetCache:
         found = self._columns.get(name)
         if found is None:
             with self.lock:
-                reader = self.searcher.reader()
-                found = self._columns[name] = list(reader.column_reader(name))
+                found = self._columns[name] = column_values(self.searcher.reader(), name)
         return found
 
     def order(self, column: str, descending: bool, missing=None) -> tuple[list[int], list[int]]:

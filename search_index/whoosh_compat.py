@@ -95,6 +95,17 @@ def deleted_docnums(reader) -> Iterator[int]:
             yield from (docnum + offset for docnum in leaf.deleted_docs_set)
 
 
+def column_values(reader, fieldname: str) -> list:
+    """Return a column as a list indexed by document number ([] for an index without segments).
+
+    An index with no segments (built from no documents) is read by Whoosh's `EmptyReader`, whose
+    `column_reader` raises NotImplementedError instead of returning an empty column.
+    """
+    if not reader.doc_count_all():
+        return []
+    return list(reader.column_reader(fieldname))
+
+
 def uncompressed_codec() -> whoosh3.W3Codec:
     """Return the codec that writes posting blocks uncompressed (zlib took a quarter of the writing time).
 

@@ -5,7 +5,18 @@ import threading
 
 import pytest
 
-from search_index import IndexMissing, WriterBusy, doc_count, get_watermark, index_age, rebuild, search, sync
+from search_index import (
+    SORTS,
+    Filters,
+    IndexMissing,
+    WriterBusy,
+    doc_count,
+    get_watermark,
+    index_age,
+    rebuild,
+    search,
+    sync,
+)
 from search_index.index import writer_lock
 from tests.search_index.small_corpus import CORPUS, NOW, notice
 
@@ -111,3 +122,41 @@ def test_one_writer_at_a_time(fresh_index):
     with writer_lock(fresh_index), pytest.raises(WriterBusy):
         sync(fresh_index, [CORPUS[0]], lock_timeout=0.2)
     sync(fresh_index, [CORPUS[0]], lock_timeout=0.2)
+
+
+FULL_FILTERS = Filters(
+    stages=("open",), cpv=("72",), regions=("UKL",), value_min=1, value_max=10, include_no_value=True,
+    deadline_from=NOW, expected_to=NOW, buyer_ids=("1",), sme=True, vcse=False, in_wales=True, sources=("fts",),
+)  # fmt: skip
+QUERIES = ("", "software", '"digital services"', "soft*", "-software", "software OR cleaning", "the")
+NO_FACETS = {"stage", "sources", "notice_types", "cpv", "region", "sme", "vcse", "in_wales", "value", "buyer"}
+
+
+def _assert_empty_everywhere(index_dir) -> None:
+    for sort in SORTS:
+        for text in QUERIES:
+            for filters in (None, FULL_FILTERS):
+                results = search(index_dir, text, filters, sort, page=2, per_page=100)
+                assert results.total == 0 and results.hits == [], (sort, text, filters)
+                assert set(results.facets) == NO_FACETS and not any(results.facets.values())
+                assert "index_unavailable" not in [m.code for m in results.messages]
+    assert doc_count(index_dir) == 0
+
+
+def test_an_index_of_no_documents_answers_every_search_with_nothing(tmp_path):
+    # No segments at all: Whoosh reads it with an EmptyReader, which has no columns to sort by.
+    assert rebuild(tmp_path, [], 0, procs=1) == 0
+    _assert_empty_everywhere(tmp_path)
+
+
+def test_a_multiprocess_rebuild_of_no_documents_too(tmp_path):
+    assert rebuild(tmp_path, [], 0, procs=2) == 0
+    _assert_empty_everywhere(tmp_path)
+
+
+def test_an_index_whose_documents_were_all_deleted_answers_with_nothing(tmp_path):
+    rebuild(tmp_path, CORPUS[:2], procs=1)
+    sync(tmp_path, [], deletes=[doc["id"] for doc in CORPUS[:2]])
+    _assert_empty_everywhere(tmp_path)
+    sync(tmp_path, [notice("ocds-n-01", "Software licences")])
+    assert [hit.id for hit in search(tmp_path, "software").hits] == ["ocds-n-01"]

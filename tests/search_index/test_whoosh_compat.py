@@ -133,3 +133,16 @@ def test_cancel_writer_ends_the_sub_writer_processes(tmp_path):
     assert not any(task.is_alive() for task in writer.tasks)
     ix.writer().cancel()  # the lock was released
     ix.close()
+
+
+def test_column_values_of_a_segmentless_index_are_empty(tmp_path, reader):
+    rebuild(tmp_path, [], procs=1)
+    ix = whoosh_index.open_dir(current_generation(tmp_path))
+    with ix.reader() as empty:
+        with pytest.raises(NotImplementedError):
+            empty.column_reader("published")  # what column_values is there for
+        assert whoosh_compat.column_values(empty, "published") == []
+    ix.close()
+    published = whoosh_compat.column_values(reader, "published")
+    assert len(published) == reader.doc_count_all() == len(FIRST) + len(SECOND)
+    assert published == list(reader.column_reader("published"))
