@@ -8,7 +8,7 @@ from search_index.generations import IndexMissing
 from search_index.index import WriterBusy, get_watermark, index_age, rebuild, sync
 from search_index.live import doc_count
 from search_index.query import Message
-from search_index.results import SORTS, Hit, SearchResults, search
+from search_index.results import SORTS, Hit, SearchResults, matching_ids, search
 
 __all__ = [
     "SORTS",
@@ -21,6 +21,7 @@ __all__ = [
     "doc_count",
     "get_watermark",
     "index_age",
+    "matching_ids",
     "rebuild",
     "search",
     "sync",

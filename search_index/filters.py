@@ -7,7 +7,7 @@ from datetime import datetime
 
 from whoosh import query as wq
 
-from search_index.schema import normalise_cpv, region_prefixes, to_minutes, to_pence
+from search_index.schema import normalise_cpv, region_prefixes, to_minutes, to_pence, to_seconds
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,10 @@ class Filters:
     in_wales: bool | None = None
     sources: tuple[str, ...] = ()
     notice_types: tuple[str, ...] = ()
+    # The procurement's `updated` time (its latest release's date), to the second: changed_since <= updated
+    # < changed_until, so consecutive windows neither overlap nor leave a gap. Without one it never matches.
+    changed_since: datetime | None = None
+    changed_until: datetime | None = None
 
 
 def _one_of(field: str, values: list[str]) -> wq.Query | None:
@@ -43,6 +47,10 @@ def _range(field: str, low: int | None, high: int | None) -> wq.Query | None:
     return wq.NumericRange(field, low, high)
 
 
+def _before(seconds: int | None) -> int | None:
+    return None if seconds is None else seconds - 1  # NumericRange's ends are inclusive
+
+
 def filter_query(filters: Filters | None) -> wq.Query | None:
     """Return the Whoosh query of some filters, or None when nothing is filtered."""
     if filters is None:
@@ -56,6 +64,7 @@ def filter_query(filters: Filters | None) -> wq.Query | None:
         _one_of("notice_types", list(filters.notice_types)),
         _range("deadline", to_minutes(filters.deadline_from), to_minutes(filters.deadline_to)),
         _range("expected", to_minutes(filters.expected_from), to_minutes(filters.expected_to)),
+        _range("updated", to_seconds(filters.changed_since), _before(to_seconds(filters.changed_until))),
     ]
     value = _range("value", to_pence(filters.value_min), to_pence(filters.value_max))
     if value is not None and filters.include_no_value:

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search_index import ranking
-from search_index.facets import FacetCache
+from search_index.facets import FacetCache, from_mask
 from search_index.filters import Filters, filter_query
 from search_index.generations import IndexMissing
 from search_index.highlight import Explainer
 from search_index.live import live_searcher
 from search_index.query import Message, parse
-from search_index.query_plan import compile_query
+from search_index.query_plan import Compiled, compile_query
 from search_index.schema import MISSING
 
 SORTS = ("relevance", "closing_soonest", "expected_soonest", "newest", "value")
@@ -98,12 +98,7 @@ def search(
     if parsed.node is not None and isinstance(compiled.query, wq.Every):
         messages.append(Message("stop_words_only", EXTRA_MESSAGES["stop_words_only"]))
     cache = _cache(searcher)
-    matched = cache.live
-    if not isinstance(compiled.query, wq.Every):
-        matched &= cache.mask_of(compiled.query)
-    fq = filter_query(filters)
-    if fq is not None:
-        matched &= cache.cached_mask(fq)
+    matched = _matched(cache, compiled, filters)
     total = matched.bit_count()
     wanted = page * per_page
     if sort == "relevance" and not isinstance(compiled.query, wq.Every):
@@ -115,6 +110,29 @@ def search(
     hits = [_hit(searcher, explainer, docnum, score) for docnum, score in scored]
     counts = cache.counts(matched) if facets else {}
     return SearchResults(total, hits, counts, messages, page, per_page)
+
+
+def _matched(cache: FacetCache, compiled: Compiled, filters: Filters | None) -> int:
+    """Return the bitset of the live documents matching a compiled query and some filters."""
+    matched = cache.live
+    if not isinstance(compiled.query, wq.Every):
+        matched &= cache.mask_of(compiled.query)
+    fq = filter_query(filters)
+    if fq is not None:
+        matched &= cache.cached_mask(fq)
+    return matched
+
+
+def matching_ids(index_dir: str | os.PathLike, text: str = "", filters: Filters | None = None) -> set[str]:
+    """Return the id of every document matching a search's text and filters: no ranking, paging or facets.
+
+    The same bitsets as `search`, read through the id column. Raises IndexMissing when there is no
+    index (where `search` answers with a message), so a caller never mistakes it for "nothing matched".
+    """
+    cache = _cache(live_searcher(index_dir))
+    matched = _matched(cache, compile_query(parse(text)), filters)
+    ids = cache.column("id")
+    return {ids[docnum] for docnum in from_mask(matched)}
 
 
 def _hit(searcher, explainer: Explainer, docnum: int, score: float) -> Hit:

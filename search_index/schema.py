@@ -17,7 +17,7 @@ from search_index.analysis import english_analyzer, welsh_analyzer
 from search_index.fields import PairField, WordField
 
 # The layout of the fields below; an index of another version is not read (rebuild it).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: `updated` indexed in seconds (Filters.changed_since), `id` a column
 
 # Text fields searched by words, and their ranking weight. Phrases run on the pair fields of POSITIONAL.
 TEXT_FIELDS = {
@@ -34,9 +34,9 @@ PAIR_FIELDS = {name: f"{name}_pairs" for name in POSITIONAL_FIELDS}  # text fiel
 BASE_FIELDS = {pairs: name for name, pairs in PAIR_FIELDS.items()}
 BOOSTS = TEXT_FIELDS | {pairs: TEXT_FIELDS[name] for name, pairs in PAIR_FIELDS.items()}
 
-# Whole pence or minutes since the epoch. A document without a NUMERIC value reads back from
-# its column as Whoosh's default, the largest signed number: sorts treat it as "none".
-MISSING = {"value": 2**63 - 1, "deadline": 2**31 - 1, "expected": 2**31 - 1, "published": 0, "updated": 0}
+# Whole pence or minutes since the epoch (`updated`: seconds). A document without a NUMERIC value reads
+# back from its column as Whoosh's default, the largest signed number: sorts treat it as "none".
+MISSING = {"value": 2**63 - 1, "deadline": 2**31 - 1, "expected": 2**31 - 1, "published": 0}
 
 # Fragments are cut from stored text; beyond this a description is not highlighted.
 STORED_DESCRIPTION_CHARS = 2000
@@ -49,7 +49,7 @@ def build_schema() -> Schema:
     english, welsh = english_analyzer(), welsh_analyzer()
     pairs = {pair: PairField(welsh if name in WELSH_FIELDS else english) for name, pair in PAIR_FIELDS.items()}
     return Schema(
-        id=ID(unique=True, stored=True),
+        id=ID(unique=True, stored=True, sortable=True),  # the column lists the ids of a whole match
         stage=ID(),
         notice_types=KEYWORD(),
         sources=KEYWORD(),
@@ -70,7 +70,8 @@ def build_schema() -> Schema:
         expected=NUMERIC(int, bits=32, shift_step=8, sortable=True),
         value_gross=COLUMN(NumericColumn("q", default=0)),
         published=COLUMN(NumericColumn("q", default=0)),
-        updated=COLUMN(NumericColumn("q", default=0)),
+        # Seconds, not minutes: an alert sent at 10:30:45 must not match a notice updated at 10:30:10 again.
+        updated=NUMERIC(int, bits=64, shift_step=16),
         sme=BOOLEAN(),
         vcse=BOOLEAN(),
         in_wales=BOOLEAN(),
@@ -110,6 +111,15 @@ def to_minutes(moment: datetime | None) -> int | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() // 60)
+
+
+def to_seconds(moment: datetime | None) -> int | None:
+    """Return whole seconds since the epoch of an aware datetime (naive ones are taken as UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() // 1)
 
 
 def to_pence(amount: float | int | None) -> int | None:
@@ -173,10 +183,13 @@ def fields_for(doc: dict) -> dict:
         if pence is not None:
             fields[name] = pence
     fields["has_value"] = fields.get("value") is not None  # the value filter is on net value
-    for name, key in (("published", "published"), ("updated", "updated"), ("deadline", "deadline")):
+    for name, key in (("published", "published"), ("deadline", "deadline")):
         minutes = to_minutes(doc.get(key))
         if minutes is not None:
             fields[name] = minutes
+    updated = to_seconds(doc.get("updated"))
+    if updated is not None:
+        fields["updated"] = updated
     expected = to_minutes(doc.get("expected_tender_date"))
     if expected is not None:
         fields["expected"] = expected

@@ -46,7 +46,7 @@ def document_for(procurement: Procurement) -> dict:
         "value_amount": procurement.value_amount,
         "value_gross": procurement.value_gross,
         "published": procurement.published_at,
-        "updated": procurement.updated_at,
+        "updated": procurement.updated_at,  # what Filters.changed_since and changed_until match, to the second
         "deadline": procurement.deadline,
         "expected_tender_date": procurement.expected_tender_date,
         "sme": procurement.sme,
