@@ -29,9 +29,9 @@ class PipelineFilterForm(_GetForm):
 
     region = SelectField(lazy_gettext("Region"), widget=GovSelect(), validate_choice=False)
     cpv = StringField(
-        lazy_gettext("Category (CPV division)"),
+        lazy_gettext("Category (CPV code)"),
         widget=GovTextInput(),
-        description=lazy_gettext("The first two digits of a CPV code, for example 72 for IT services"),
+        description=lazy_gettext("A CPV code or its first digits, for example 72 for IT services or 722 for software"),
     )
     wales = BooleanField(lazy_gettext("Only work in Wales"), widget=GovCheckboxInput(), false_values=("", "0"))
     sme = BooleanField(

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import String, case, cast, func, or_
+from flask import current_app
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+import search_index
 from portal.models.tables import Procurement
+from portal.search.params import SearchParams
 from scrapers.vocabulary import FORWARD_STAGES as FORWARD
 from scrapers.vocabulary import LONDON, STAGES
-
-_REGION = re.compile(r"^(UK|TL)[A-N][0-9A-Z]{0,3}$")
-_CPV_DIVISION = re.compile(r"^\d{2}$")
-_YES = ("1", "y", "on", "true")
 
 Quarter = tuple[int, int]
 
@@ -43,56 +41,26 @@ def quarter_start(quarter: Quarter) -> datetime:
     return datetime(year, 3 * number - 2, 1, tzinfo=LONDON).astimezone(UTC)
 
 
-@dataclass
-class Filters:
-    """The pipeline page's filters, read from the query string; unusable values are dropped and reported."""
+def matching_ids(params: SearchParams, stages: tuple[str, ...]) -> set[int] | None:
+    """Return the ids of procurements at these stages that the search's words and filters find, through the
+    search index like every other page (None: nothing narrows them, so every procurement counts)."""
+    if not params.text and not params.filtered:
+        return None
+    wanted = tuple(stage for stage in (params.filters.stages or stages) if stage in stages)
+    if not wanted:
+        return set()
+    try:
+        found = search_index.matching_ids(
+            current_app.config["INDEX_DIR"], params.text, replace(params.filters, stages=wanted)
+        )
+    except search_index.IndexMissing:
+        return set()  # the index is being built: nothing can be said to match yet
+    return {int(found_id) for found_id in found}
 
-    region: str | None = None
-    cpv: str | None = None
-    in_wales: bool = False
-    sme: bool = False
-    rejected: list[str] = field(default_factory=list)
 
-    @classmethod
-    def from_args(cls, args) -> Filters:
-        """Read the filters from request args, keeping only values of the expected shape."""
-        filters = cls(in_wales=args.get("wales") in _YES, sme=args.get("sme") in _YES)
-        region = (args.get("region") or "").strip().upper()
-        if region and _REGION.match(region):
-            filters.region = region
-        elif region:
-            filters.rejected.append("region")
-        cpv = (args.get("cpv") or "").strip()
-        if cpv and _CPV_DIVISION.match(cpv):
-            filters.cpv = cpv
-        elif cpv:
-            filters.rejected.append("cpv")
-        return filters
-
-    @property
-    def active(self) -> bool:
-        """Return True when any filter narrows the results."""
-        return bool(self.region or self.cpv or self.in_wales or self.sme)
-
-    def apply(self, query):
-        """Return the query narrowed by these filters, in SQL."""
-        if self.in_wales:
-            query = query.where(Procurement.in_wales == True)  # noqa: E712 (SQL expression)
-        if self.sme:
-            query = query.where(Procurement.sme == True)  # noqa: E712
-        if self.region:
-            # JSON lists are stored as text on both databases; the pattern is from a validated code only.
-            query = query.where(cast(Procurement.regions, String).like(f'%"{self.region}%'))
-        if self.cpv:
-            codes = cast(Procurement.cpv, String)
-            query = query.where(
-                or_(
-                    col(Procurement.main_cpv).like(f"{self.cpv}%"),
-                    codes.like(f'%"code": "{self.cpv}%'),
-                    codes.like(f'%"code":"{self.cpv}%'),
-                )
-            )
-        return query
+def _within(query, ids: set[int] | None):
+    """Return the query narrowed to some procurement ids (None: not narrowed)."""
+    return query if ids is None else query.where(col(Procurement.id).in_(sorted(ids)))
 
 
 def stage_counts(session: Session) -> dict[str, int]:
@@ -101,13 +69,12 @@ def stage_counts(session: Session) -> dict[str, int]:
     return {stage: found.get(stage, 0) for stage in STAGES}
 
 
-def expected_by_quarter(session: Session, quarters: list[Quarter], filters: Filters | None = None) -> dict:
+def expected_by_quarter(session: Session, quarters: list[Quarter], ids: set[int] | None = None) -> dict:
     """Return forward work counted by the quarter of its expected tender date, with the undated and out-of-range."""
     query = select(Procurement.expected_tender_date, Procurement.value_amount).where(
         col(Procurement.stage).in_(FORWARD)
     )
-    if filters:
-        query = filters.apply(query)
+    query = _within(query, ids)
     counts = {quarter: 0 for quarter in quarters}
     values = {quarter: 0.0 for quarter in quarters}
     extra = {"earlier": 0, "later": 0, "undated": 0}
@@ -147,7 +114,7 @@ def closing_soon(session: Session, now: datetime, days: int = 7, limit: int = 20
 
 
 def forward_in_quarter(
-    session: Session, quarter: Quarter | None, filters: Filters | None = None, limit: int = 10
+    session: Session, quarter: Quarter | None, ids: set[int] | None = None, limit: int = 10
 ) -> list[Procurement]:
     """Return forward work expected in a quarter (None: with no expected date), soonest first."""
     query = select(Procurement).where(col(Procurement.stage).in_(FORWARD))
@@ -162,9 +129,7 @@ def forward_in_quarter(
             Procurement.expected_tender_date >= quarter_start(quarter),
             Procurement.expected_tender_date < quarter_start(end),
         ).order_by(Procurement.expected_tender_date)
-    if filters:
-        query = filters.apply(query)
-    return list(session.exec(query.order_by(Procurement.id).limit(limit)))
+    return list(session.exec(_within(query, ids).order_by(Procurement.id).limit(limit)))
 
 
 def contract_ends():
@@ -175,13 +140,12 @@ def contract_ends():
     )
 
 
-def renewals(session: Session, now: datetime, months: int = 18, filters: Filters | None = None) -> dict:
+def renewals(session: Session, now: datetime, months: int = 18, ids: set[int] | None = None) -> dict:
     """Return awarded contracts whose (extended) end falls within `months`, counted by quarter, and the soonest."""
     ends = contract_ends()
     until = now + timedelta(days=round(months * 30.44))
     query = select(Procurement, ends).where(Procurement.stage == "awarded", ends >= now, ends <= until)
-    if filters:
-        query = filters.apply(query)
+    query = _within(query, ids)
     rows = list(session.exec(query.order_by(ends, Procurement.id)))
     quarters = [quarter for quarter in next_quarters(now, months // 3 + 1) if quarter_start(quarter) <= until]
     counts = {quarter: 0 for quarter in quarters}

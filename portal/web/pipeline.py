@@ -10,8 +10,10 @@ from portal.i18n import LANG_PREFIX
 from portal.labels.formatting import quarter_label
 from portal.labels.places import region_choices
 from portal.models.tables import utcnow
+from portal.search.params import parse_search_args
 from portal.web import forward_work
 from portal.web.forms import PipelineFilterForm
+from scrapers.vocabulary import FORWARD_STAGES
 
 bp = Blueprint("pipeline", __name__, url_prefix=LANG_PREFIX)
 
@@ -20,21 +22,23 @@ bp = Blueprint("pipeline", __name__, url_prefix=LANG_PREFIX)
 def pipeline():
     """Show planned work by the quarter it is expected to come to market, and contracts due for renewal."""
     session, now = get_session(), utcnow()
-    filters = forward_work.Filters.from_args(request.args)
+    # the same parameters, filters and index as the search page: ?region=UKL&cpv=72&wales=y&sme=y&q=…
+    params = parse_search_args(request.args)
+    forward = forward_work.matching_ids(params, FORWARD_STAGES)
     form = PipelineFilterForm(formdata=request.args)
     form.region.choices = [("", _("Any region"))] + region_choices()
     quarters = forward_work.next_quarters(now, 8)
-    expected = forward_work.expected_by_quarter(session, quarters, filters)
+    expected = forward_work.expected_by_quarter(session, quarters, forward)
     rows = _timeline_rows(expected, quarters)
     for row in rows:
         if row["key"] != "earlier" and row["key"] != "later" and row["count"]:
-            row["notices"] = forward_work.forward_in_quarter(session, row.get("quarter"), filters)
-    renewals = forward_work.renewals(session, now, 18, filters)
+            row["notices"] = forward_work.forward_in_quarter(session, row.get("quarter"), forward)
+    renewals = forward_work.renewals(session, now, 18, forward_work.matching_ids(params, ("awarded",)))
     renewal_rows = [{"label": quarter_label(q), "count": n} for q, n in renewals["counts"].items()]
     return render_template(
         "pipeline/pipeline.html",
         form=form,
-        filters=filters,
+        params=params,
         rows=_with_bars(rows),
         renewals=renewals,
         renewal_rows=_with_bars(renewal_rows),

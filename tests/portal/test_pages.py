@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
+from sqlmodel import select
 
 from portal.collect.ingest import ingest_page
 from portal.db import session_scope
-from portal.models.tables import CollectorRun, utcnow
+from portal.models.tables import CollectorRun, Procurement, utcnow
+from portal.search.indexing import sync_index
 from tests.factories import fts_release, s2w_release
 from tests.pages import PageClient
 
@@ -152,6 +154,7 @@ def loaded(app):
             )
         )
         session.commit()
+        sync_index()  # the pipeline page filters through the search index, as every page does
     return app
 
 
@@ -257,7 +260,7 @@ def test_home_shows_the_pipeline_at_a_glance(loaded, pages):
     assert "Gwasanaethau glanhau" in welsh.text() or "Gwasanaethau glanhau" not in english.text()
 
 
-def test_pipeline_groups_by_quarter_and_filters_in_sql(loaded, pages):
+def test_pipeline_groups_by_quarter_and_filters_like_the_search(loaded, pages):
     page = pages.get("/en/pipeline")
     text = page.text()
     assert "School meals pipeline" in text and "Planned building works" in text
@@ -268,6 +271,11 @@ def test_pipeline_groups_by_quarter_and_filters_in_sql(loaded, pages):
     assert "Cleaning contract" not in england
     building = pages.get("/en/pipeline?cpv=45&sme=1").text()
     assert "Planned building works" in building and "School meals pipeline" not in building
+    for code in ("450", "4500", "45000000"):  # a CPV code of any length, as on the search page
+        assert "Planned building works" in pages.get(f"/en/pipeline?cpv={code}").text()
+    assert "Planned building works" not in pages.get("/en/pipeline?cpv=451").text()
+    words = pages.get("/en/pipeline?q=building").text()  # words too: the search's own parameters
+    assert "Planned building works" in words and "School meals pipeline" not in words
     wales = pages.get("/en/pipeline?wales=y").text()
     assert "School meals pipeline" in wales and "Planned building works" not in wales
     rejected = pages.get("/cy/pipeline?region=<script>&cpv=abc")
@@ -323,7 +331,8 @@ def test_sources_page_is_honest_about_failures(loaded, pages):
 def test_status_reports_database_index_and_collections(loaded, client):
     body = client.get("/_status").get_json()
     assert body["database"]["ok"] is True
-    assert body["index"]["documents"] is None
+    with loaded.app_context(), session_scope() as session:  # the fixture indexed every procurement
+        assert body["index"]["documents"] == len(session.exec(select(Procurement.id)).all()) > 0
     assert body["sources"]["fts"]["status"] == "ok" and body["sources"]["cf"] is None
 
 
