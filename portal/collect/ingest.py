@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from portal.collect import linking
 from portal.collect.buyer_upsert import buyer_key, upsert_buyers
+from portal.collect.history import summarise
 from portal.collect.prepare import Incoming, PreparedPage, digest, parse_with_welsh, prepare_page
 from portal.models.tables import Procurement, ProcurementKey, ProcurementTombstone, Quarantine, Release, RssItem, utcnow
 from scrapers.compile import compile_records
@@ -160,6 +161,7 @@ def _release_row(item: Incoming, procurement_id: int, now: datetime) -> dict:
         "raw_cy": item.raw_cy,
         "content_hash": item.content_hash,
         "received_at": now,
+        "summary": summarise(record),  # what the history shows, so a page view never parses raw
     }
 
 

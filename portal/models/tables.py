@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
@@ -27,6 +28,48 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    """What a procurement's history shows of one release beyond its columns, derived once when it is stored.
+
+    The history's "what changed" compares these between consecutive releases (portal.collect.history).
+    """
+
+    title: str | None = None
+    deadline: datetime | None = None  # aware UTC
+    value_amount: float | None = None  # net
+    currency: str | None = None
+    notice_url: str | None = None  # the notice's page on its register
+
+
+_SUMMARY_FIELDS = frozenset(f.name for f in fields(ReleaseSummary))
+
+
+class ReleaseSummaryJSON(TypeDecorator):
+    """A ReleaseSummary as a JSON object, its deadline in ISO 8601; SQL NULL for none (a release that did not parse)."""
+
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        data = asdict(value)
+        if value.deadline is not None:
+            if value.deadline.tzinfo is None:
+                raise ValueError(f"naive deadline {value.deadline!r}: store aware UTC datetimes only")
+            data["deadline"] = value.deadline.astimezone(UTC).isoformat()
+        return data
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        data = {key: item for key, item in value.items() if key in _SUMMARY_FIELDS}
+        if data.get("deadline"):
+            data["deadline"] = datetime.fromisoformat(data["deadline"]).astimezone(UTC)
+        return ReleaseSummary(**data)
 
 
 def utcnow() -> datetime:
@@ -129,6 +172,9 @@ class Release(SQLModel, table=True):
     raw_cy: str | None = _text()  # Sell2Wales' Welsh-language (locale=1106) copy of the same release
     content_hash: str = Field(max_length=64)
     received_at: datetime | None = _when(nullable=False)
+    # Derived from raw at ingest so the history never re-parses raw; None only if raw no longer parsed
+    # when migration 0003 backfilled it.
+    summary: ReleaseSummary | None = Field(default=None, sa_column=Column(ReleaseSummaryJSON(), nullable=True))
 
 
 class Quarantine(SQLModel, table=True):
