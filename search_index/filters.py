@@ -7,7 +7,7 @@ from datetime import datetime
 
 from whoosh import query as wq
 
-from search_index.schema import normalise_cpv, region_prefixes, to_minutes, to_pence, to_seconds
+from search_index.schema import clamp, normalise_cpv, region_prefixes, to_minutes, to_pence, to_seconds
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _one_of(field: str, values: list[str]) -> wq.Query | None:
 def _range(field: str, low: int | None, high: int | None) -> wq.Query | None:
     if low is None and high is None:
         return None
-    return wq.NumericRange(field, low, high)
+    return wq.NumericRange(field, clamp(field, low), clamp(field, high))
 
 
 def _before(seconds: int | None) -> int | None:

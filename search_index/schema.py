@@ -37,6 +37,10 @@ BOOSTS = TEXT_FIELDS | {pairs: TEXT_FIELDS[name] for name, pairs in PAIR_FIELDS.
 # Whole pence or minutes since the epoch (`updated`: seconds). A document without a NUMERIC value reads
 # back from its column as Whoosh's default, the largest signed number: sorts treat it as "none".
 MISSING = {"value": 2**63 - 1, "deadline": 2**31 - 1, "expected": 2**31 - 1, "published": 0}
+# What the 32- and 64-bit numbers below hold; beyond it (a "9999-12-31" deadline, a £1e17 typo) a value
+# is stored, or a filter bound read, at the limit instead of failing a whole rebuild. Below MISSING: a value.
+LIMITS = {"value": (0, 2**63 - 2), "value_gross": (0, 2**63 - 1), "deadline": (-(2**31), 2**31 - 2)}
+LIMITS["expected"] = LIMITS["deadline"]
 
 # Fragments are cut from stored text; beyond this a description is not highlighted.
 STORED_DESCRIPTION_CHARS = 2000
@@ -132,6 +136,14 @@ def to_pence(amount: float | int | None) -> int | None:
         return None
 
 
+def clamp(field: str, number: int | None) -> int | None:
+    """Return a number of a field inside what the field can hold (None stays None)."""
+    if number is None or field not in LIMITS:
+        return number
+    low, high = LIMITS[field]
+    return min(max(number, low), high)
+
+
 def _listed(value) -> list:
     if value is None or value == "":
         return []
@@ -181,18 +193,18 @@ def fields_for(doc: dict) -> dict:
     for name, key in (("value", "value_amount"), ("value_gross", "value_gross")):
         pence = to_pence(doc.get(key))
         if pence is not None:
-            fields[name] = pence
+            fields[name] = clamp(name, pence)
     fields["has_value"] = fields.get("value") is not None  # the value filter is on net value
     for name, key in (("published", "published"), ("deadline", "deadline")):
         minutes = to_minutes(doc.get(key))
         if minutes is not None:
-            fields[name] = minutes
+            fields[name] = clamp(name, minutes)
     updated = to_seconds(doc.get("updated"))
     if updated is not None:
         fields["updated"] = updated
     expected = to_minutes(doc.get("expected_tender_date"))
     if expected is not None:
-        fields["expected"] = expected
+        fields["expected"] = clamp("expected", expected)
     for flag in ("sme", "vcse", "in_wales"):
         if doc.get(flag) is not None:
             fields[flag] = bool(doc[flag])

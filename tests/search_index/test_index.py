@@ -2,6 +2,7 @@
 
 import shutil
 import threading
+from datetime import UTC, datetime
 
 import pytest
 
@@ -160,3 +161,26 @@ def test_an_index_whose_documents_were_all_deleted_answers_with_nothing(tmp_path
     _assert_empty_everywhere(tmp_path)
     sync(tmp_path, [notice("ocds-n-01", "Software licences")])
     assert [hit.id for hit in search(tmp_path, "software").hits] == ["ocds-n-01"]
+
+
+def test_numbers_beyond_a_field_are_indexed_at_its_limit_not_fatal_to_the_rebuild(tmp_path):
+    far = datetime(9999, 12, 30, tzinfo=UTC)  # "no end date" in some registers
+    docs = [
+        notice("ocds-w-01", "Far", deadline=far, expected_tender_date=far, value_amount=1e17, value_gross=1e300),
+        notice("ocds-w-02", "Near", deadline=NOW, expected_tender_date=NOW, value_amount=100.0),
+        notice("ocds-w-03", "None"),
+    ]
+    assert rebuild(tmp_path, docs, procs=1) == 3
+    assert sync(tmp_path, docs[:1]) == (1, 0)
+
+    def ids(**kwargs):
+        return [hit.id for hit in search(tmp_path, "", per_page=10, **kwargs).hits]
+
+    assert ids(sort="closing_soonest") == ids(sort="expected_soonest") == ["ocds-w-02", "ocds-w-01", "ocds-w-03"]
+    assert ids(sort="value") == ["ocds-w-01", "ocds-w-02", "ocds-w-03"]
+    assert ids(filters=Filters(deadline_from=datetime(9000, 1, 1, tzinfo=UTC))) == ["ocds-w-01"]
+    assert set(ids(filters=Filters(deadline_to=far, expected_from=datetime(1, 1, 2, tzinfo=UTC)))) == {
+        "ocds-w-01",
+        "ocds-w-02",
+    }
+    assert ids(filters=Filters(value_min=1e16, value_max=1e20)) == ["ocds-w-01"]
