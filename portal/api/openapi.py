@@ -57,6 +57,17 @@ SEARCH_PARAMETERS = [
         {"type": "array", "items": {"type": "integer", "minimum": 1}},
         **_ARRAY,
     ),
+    _param(
+        "changed_since",
+        "Only procurements changed (a notice arrived or was updated) at or after this moment: an ISO 8601 date or "
+        "date and time; London time when no zone is given. Poll with the previous answer's time.",
+        {"type": "string", "maxLength": 40},
+    ),
+    _param(
+        "changed_until",
+        "Only procurements changed before this moment (same form as `changed_since`).",
+        {"type": "string", "maxLength": 40},
+    ),
     _param("sme", "Only notices marked suitable (1) or not suitable (0) for SMEs.", _YES_NO),
     _param(
         "vcse", "Only notices marked suitable (1) or not (0) for voluntary, community and social enterprises.", _YES_NO

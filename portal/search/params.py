@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from urllib.parse import urlencode
 
 from scrapers.registry import RELEASE_SOURCES
@@ -27,10 +27,12 @@ MAX_AMOUNT = 1e12  # pounds: above any public contract, and far inside the index
 YES = ("1", "y", "yes", "on", "true")
 NO = ("0", "n", "no", "off", "false")
 DATE_FIELDS = ("deadline_from", "deadline_to", "expected_from", "expected_to")
+# Procurements changed (a release arrived) in [changed_since, changed_until): API polling and email alerts.
+CHANGED_FIELDS = ("changed_since", "changed_until")
 # Every parameter the search understands, in the order links write them.
 PARAMETERS = (
     "q", "stage", "cpv", "region", "value", "value_min", "value_max", "no_value", *DATE_FIELDS,
-    "buyer", "sme", "vcse", "wales", "source", "notice_type", "sort", "page", "per_page",
+    "buyer", "sme", "vcse", "wales", "source", "notice_type", *CHANGED_FIELDS, "sort", "page", "per_page",
 )  # fmt: skip
 
 _CPV = re.compile(r"^\d{2,8}$")
@@ -146,6 +148,22 @@ def _date(args, name: str, problems: list[Problem]) -> date | None:
     return day
 
 
+def _moment(args, name: str, problems: list[Problem]) -> datetime | None:
+    """Read an ISO 8601 date or date and time; without a zone it is London time, a date its midnight."""
+    value = _first(args, name)
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        problems.append(Problem(name))
+        return None
+    if not 1900 <= moment.year <= 2200:
+        problems.append(Problem(name, "out_of_range"))
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+
+
 def _number(args, name: str, default: int, low: int, high: int, problems: list[Problem]) -> int:
     value = _first(args, name)
     if not value:
@@ -195,6 +213,7 @@ def parse_search_args(args, *, max_per_page: int = MAX_PER_PAGE) -> SearchParams
         value_min, value_max, band = explicit_min, explicit_max, ""
     dates = {name: _date(args, name, problems) for name in DATE_FIELDS}
     flags = {name: _flag(args, name, problems) for name in ("sme", "vcse", "wales", "no_value")}
+    changed = {name: _moment(args, name, problems) for name in CHANGED_FIELDS}
     sort = _first(args, "sort") or "relevance"
     if sort not in SORTS:
         problems.append(Problem("sort", "unknown_sort"))
@@ -207,7 +226,7 @@ def parse_search_args(args, *, max_per_page: int = MAX_PER_PAGE) -> SearchParams
         deadline_from=_day_start(dates["deadline_from"]), deadline_to=_day_end(dates["deadline_to"]),
         expected_from=_day_start(dates["expected_from"]), expected_to=_day_end(dates["expected_to"]),
         buyer_ids=buyers, sme=flags["sme"], vcse=flags["vcse"], in_wales=flags["wales"], sources=sources,
-        notice_types=notice_types,
+        notice_types=notice_types, changed_since=changed["changed_since"], changed_until=changed["changed_until"],
     )  # fmt: skip
     canonical = _canonical(text, filters, band, dates, flags, sort, page, per_page)
     return SearchParams(text, filters, sort, page, per_page, tuple(problems), canonical)
@@ -231,6 +250,9 @@ def _canonical(text, filters: Filters, band, dates, flags, sort, page, per_page)
     pairs += [("buyer", value) for value in filters.buyer_ids]
     pairs += [(name, "1" if flag else "0") for name, flag in flags.items() if flag is not None and name != "no_value"]
     pairs += [("source", value) for value in filters.sources] + [("notice_type", v) for v in filters.notice_types]
+    for name, moment in (("changed_since", filters.changed_since), ("changed_until", filters.changed_until)):
+        if moment is not None:
+            pairs.append((name, moment.astimezone(UTC).isoformat().replace("+00:00", "Z")))
     if sort != "relevance":
         pairs.append(("sort", sort))
     if page != 1:

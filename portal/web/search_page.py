@@ -98,6 +98,8 @@ PARAMETER_LABELS = {
     "wales": lazy_gettext("Work in Wales"),
     "source": lazy_gettext("Source"),
     "notice_type": lazy_gettext("Notice type"),
+    "changed_since": lazy_gettext("Changed since"),
+    "changed_until": lazy_gettext("Changed before"),
     "sort": lazy_gettext("Sort by"),
     "page": lazy_gettext("Page"),
     "per_page": lazy_gettext("Results per page"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from portal.search.params import PARAMETERS, Problem, parse_search_args
+from portal.web.search_page import PARAMETER_LABELS
 from search_index import SORTS
 from tests.factories import fts_release
 from tests.pages import PageClient, check_page
@@ -179,6 +181,21 @@ def test_export_links_are_the_same_search(pages):
     assert alternates["application/atom+xml"] == "/en/search.atom?q=cleaning&stage=open&sort=newest"
     assert alternates["text/calendar"] == "/en/search.ics?q=cleaning&stage=open&sort=newest"
     assert "submit" not in " ".join(page.links())
+
+
+def test_every_search_parameter_has_a_label_for_the_page():
+    assert set(PARAMETER_LABELS) == set(PARAMETERS)
+
+
+def test_changed_since_and_until_read_iso_moments_in_london_unless_zoned():
+    params = parse_search_args({"changed_since": "2026-08-10T12:00:00Z", "changed_until": "2026-08-11"})
+    since, until = params.filters.changed_since, params.filters.changed_until
+    assert since == datetime(2026, 8, 10, 12, tzinfo=UTC) and until == datetime(2026, 8, 10, 23, tzinfo=UTC)
+    assert params.args == (("changed_since", "2026-08-10T12:00:00Z"), ("changed_until", "2026-08-10T23:00:00Z"))
+    assert parse_search_args(dict(params.args)).filters == params.filters  # the canonical form reads back the same
+    wrong = parse_search_args({"changed_since": "yesterday", "changed_until": "0001-01-01"})
+    assert wrong.problems == (Problem("changed_since"), Problem("changed_until", "out_of_range"))
+    assert wrong.filters.changed_since is None and wrong.filters.changed_until is None
 
 
 def test_parse_search_args_is_pure_and_forgiving():
