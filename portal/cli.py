@@ -72,15 +72,22 @@ def collect_command(sources, since, until):
 @with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(paths):
-    """Import OCDS releases from files (packages, arrays, JSON Lines; gzipped or not)."""
-    try:
-        counts = import_paths(list(paths))
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
+    """Import OCDS releases from files (packages, arrays, JSON Lines; gzipped or not).
+
+    A file that is not OCDS is refused with one line saying why, and the others are still imported;
+    the exit status is 1 when nothing at all was imported (every file refused or release quarantined).
+    """
+    report = import_paths(list(paths))
+    for path, problem in report.refused:
+        click.echo(f"refused {path}: {problem}", err=True)
+    counts = report.counts
+    refused = f"; refused {len(report.refused)} of {len(paths)} files" if report.refused else ""
     click.echo(
         f"imported {counts.new} releases ({counts.updated} updated), skipped {counts.duplicates} as duplicate, "
-        f"quarantined {counts.quarantined}; {len(counts.procurements)} procurements touched"
+        f"quarantined {counts.quarantined}; {len(counts.procurements)} procurements touched{refused}"
     )
+    if report.failed:
+        sys.exit(1)
 
 
 @click.command("stats")

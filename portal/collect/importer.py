@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -26,43 +28,114 @@ def source_of(release) -> str:
     return source_of_ocid(ocid) or "other"
 
 
+class NotOcds(ValueError):
+    """A file that is not an OCDS release package, record package, release array or JSON Lines of those."""
+
+
+_GZIP = b"\x1f\x8b"
+# A top-level object with none of these and neither "releases" nor "records" is not a release but
+# some other JSON ({"hello": 1}, an error body); "id" and "date" alone are too common to tell.
+_RELEASE_FIELDS = frozenset({"ocid", "tag", "initiationType", "planning", "tender", "awards", "contracts", "parties"})
+
+
+def _kind(value) -> str:
+    """Name a JSON value's type as JSON does."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "null" if value is None else "a number"
+
+
 def _bytes(path: Path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise NotOcds(f"cannot be read ({error.strerror or error})") from None
+    if data[:2] == _GZIP:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as error:
+            raise NotOcds(f"not a readable gzip file ({error})") from None
+    if not data.strip():
+        raise NotOcds("empty file" if not data else "nothing in the file but white space")
+    return data
 
 
-def _from_document(document) -> Iterator:
-    if isinstance(document, list):  # a bare array of releases, or of packages
-        for item in document:
-            yield from _from_document(item)
-    elif _is_package(document):
-        yield from document.get("releases") or []
-        for record in document.get("records") or []:
-            # Record packages may embed full releases or only link to them; only full ones can be stored.
-            yield from (r for r in (record.get("releases") or []) if isinstance(r, dict) and "ocid" in r)
-    else:
-        yield document
+def _documents(data: bytes) -> list:
+    """Parse a file's bytes as one JSON document or as JSON Lines."""
+    try:
+        try:
+            return [loads_tolerant(data)]
+        except json.JSONDecodeError as whole_error:
+            try:
+                return [loads_tolerant(line) for line in data.splitlines() if line.strip()]
+            except json.JSONDecodeError:
+                raise NotOcds(f"not JSON or JSON Lines ({whole_error})") from None
+    except RecursionError:  # json raises it past ~1,000 levels of arrays or objects within each other
+        raise NotOcds("JSON nested too deeply to read") from None
+
+
+def _package_releases(package: dict) -> list:
+    """Return a package's releases, and the full releases its records embed."""
+    releases, records = package.get("releases") or [], package.get("records") or []
+    for name, value in (("releases", releases), ("records", records)):
+        if not isinstance(value, list):
+            raise NotOcds(f'not OCDS: its "{name}" is {_kind(value)}, not an array')
+    releases = list(releases)
+    for n, record in enumerate(records, 1):
+        if not isinstance(record, dict):
+            raise NotOcds(f"not OCDS: record {n} is {_kind(record)}, not an object")
+        embedded = record.get("releases") or []
+        if not isinstance(embedded, list):
+            raise NotOcds(f'not OCDS: the "releases" of record {n} is {_kind(embedded)}, not an array')
+        # Record packages may embed full releases or only link to them; only full ones can be stored.
+        releases += [r for r in embedded if isinstance(r, dict) and "ocid" in r]
+    return releases
 
 
 def _is_package(item) -> bool:
     return isinstance(item, dict) and ("releases" in item or "records" in item) and "ocid" not in item
 
 
-def releases_in(path: Path) -> Iterator:
-    """Yield every release in a file, whichever OCDS shape it has; raise ValueError if it is not JSON."""
-    data = _bytes(path)
-    try:
-        document = loads_tolerant(data)
-    except json.JSONDecodeError as whole_error:
-        lines = [line for line in data.splitlines() if line.strip()]
-        try:
-            documents = [loads_tolerant(line) for line in lines]
-        except json.JSONDecodeError:
-            raise ValueError(f"{path}: not JSON or JSON Lines ({whole_error})") from None
-        for document in documents:
-            yield from _from_document(document)
-        return
-    yield from _from_document(document)
+def _not_ocds(documents: list) -> str:
+    if len(documents) > 1:
+        return f"not OCDS: none of its {len(documents)} JSON lines is a release or a package"
+    document = documents[0]
+    if isinstance(document, dict):
+        keys = ", ".join(sorted(map(str, document))[:5]) + (", …" if len(document) > 5 else "")
+        return f'not OCDS: an object with neither "releases" nor "records", nor a release\'s fields (its keys: {keys})'
+    if isinstance(document, list):
+        kinds = sorted({_kind(item).split()[-1] + "s" for item in document})
+        kinds = " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
+        return f"not OCDS: an array of {len(document)} {kinds}, with no release or package in it"
+    return f"not OCDS: {_kind(document)}, not a package, a release or an array of them"
+
+
+def releases_in(path: Path) -> list:
+    """Return every release in a file, whichever OCDS shape it has; raise NotOcds when it has none.
+
+    An item of a release array that is not a release is returned (and quarantined), but a file with
+    no package and no release at all is refused, as is one whose package is not shaped as OCDS says.
+    Arrays are read one level deep: an array of arrays is not OCDS, and would recurse without bound.
+    """
+    documents = _documents(_bytes(path))
+    releases, packages, items = [], 0, 0
+    for document in documents:
+        for item in document if isinstance(document, list) else [document]:
+            items += 1
+            if _is_package(item):
+                packages += 1
+                releases += _package_releases(item)
+            else:
+                releases.append(item)
+    if items and not packages and not any(isinstance(r, dict) and _RELEASE_FIELDS & r.keys() for r in releases):
+        raise NotOcds(_not_ocds(documents))
+    return releases
 
 
 def prepare_file(path: Path) -> list[PreparedPage]:
@@ -77,8 +150,19 @@ def prepare_file(path: Path) -> list[PreparedPage]:
     ]
 
 
-def _prepared(paths: list[Path]) -> Iterator[PreparedPage]:
-    """Yield prepared pages, parsing the next file in a worker process while this one stores the last.
+def _prepare_or_refuse(path: Path) -> tuple[list[PreparedPage], str | None]:
+    """Prepare a file, or say in one line why it is refused (picklable either way, for the worker)."""
+    try:
+        return prepare_file(path), None
+    except NotOcds as error:
+        return [], str(error)
+    except RecursionError:  # a release nested too deeply to store, though not to read
+        return [], "JSON nested too deeply to store"
+
+
+def _prepared(paths: list[Path]) -> Iterator[tuple[Path, list[PreparedPage], str | None]]:
+    """Yield each file's prepared pages (or why it is refused), parsing the next file in a worker process
+    while this one stores the last.
 
     Parsing is about half the cost of an import and the database the other half, so on two cores the
     two overlap (bench/ingest.py). Starting the worker costs about a second, so small imports are
@@ -86,27 +170,50 @@ def _prepared(paths: list[Path]) -> Iterator[PreparedPage]:
     """
     if len(paths) < 2 or sum(path.stat().st_size for path in paths) < PARALLEL_FROM_BYTES:
         for path in paths:
-            yield from prepare_file(path)
+            yield path, *_prepare_or_refuse(path)
         return
     # forkserver, not fork: a forked child would share (and could close) the parent's database sockets.
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("forkserver")) as pool:
-        pending = deque(pool.submit(prepare_file, path) for path in paths[:2])
+        pending = deque((path, pool.submit(_prepare_or_refuse, path)) for path in paths[:2])
         for path in paths[2:] + [None]:
-            pages = pending.popleft().result()
+            done, future = pending.popleft()
+            result = future.result()
             if path is not None:
-                pending.append(pool.submit(prepare_file, path))
-            yield from pages
+                pending.append((path, pool.submit(_prepare_or_refuse, path)))
+            yield done, *result
         while pending:
-            yield from pending.popleft().result()
+            done, future = pending.popleft()
+            yield done, *future.result()
 
 
-def import_paths(paths: list[Path], progress: Callable[[IngestCounts], None] | None = None) -> IngestCounts:
-    """Import every release of these files, one committed batch at a time; return the counts."""
-    totals = IngestCounts()
+@dataclass
+class ImportReport:
+    """What an import did: the counts of what was stored, and the files refused with why."""
+
+    counts: IngestCounts = field(default_factory=IngestCounts)
+    refused: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """True when nothing was imported and something was wrong: every file refused or release quarantined.
+
+        Releases already stored (duplicates) count as imported, and so does an empty package.
+        """
+        imported = self.counts.new + self.counts.updated + self.counts.duplicates
+        return not imported and bool(self.refused or self.counts.quarantined)
+
+
+def import_paths(paths: list[Path], progress: Callable[[IngestCounts], None] | None = None) -> ImportReport:
+    """Import every release of these files, one committed batch at a time; a file that is not OCDS is
+    refused whole (nothing of it stored) and the next one read. Return the counts and the refusals."""
+    report = ImportReport()
     with session_scope() as session:
-        for page in _prepared([Path(p) for p in paths]):
-            totals.add(store_page(session, page))
-            session.commit()
-            if progress is not None:
-                progress(totals)
-    return totals
+        for path, pages, problem in _prepared([Path(p) for p in paths]):
+            if problem is not None:
+                report.refused.append((path, problem))
+            for page in pages:
+                report.counts.add(store_page(session, page))
+                session.commit()
+                if progress is not None:
+                    progress(report.counts)
+    return report
