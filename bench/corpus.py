@@ -1,7 +1,7 @@
 """A corpus of procurements shaped like the real ones, recombined from the recorded register responses.
 
 Titles, descriptions, buyers, CPVs and regions come from ../shared/fixtures (read in place, never copied).
-Used by bench/search.py; FIXTURES is shared by every benchmark.
+Used by bench/bench_search.py; FIXTURES is shared by every benchmark.
 """
 
 from __future__ import annotations

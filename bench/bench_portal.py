@@ -5,7 +5,7 @@ with rewritten ids, starts gunicorn on loopback, and drives it with a bounded lo
 (a fixed number of requests from a fixed number of keep-alive connections). Prints requests/s and
 p50/p95 latency per request class, with a static file from the same server as the reference floor.
 
-    .venv/bin/python bench/portal.py --procurements 100000 --reuse /tmp/piblinell-bench
+    .venv/bin/python bench/bench_portal.py --procurements 100000 --reuse /tmp/piblinell-bench
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-# The repository first, so `portal` is the package and not this file; then bench/ for bench/ingest.py.
+# The repository first (for the portal package), then bench/ for bench/bench_ingest.py.
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from ingest import DAY, copies, percentile  # noqa: E402
+from bench_ingest import DAY, copies, percentile  # noqa: E402
 
 CLASSES = {
     "search page, one word": "/en/search?" + urlencode({"q": "services"}),

@@ -2,7 +2,7 @@
 
 Titles, descriptions, buyers, CPVs and regions are drawn from the recorded register responses
 in ../shared/fixtures (read in place, never copied) and recombined into `--docs` procurements.
-Run: `python bench/search.py --docs 100000 --queries 200`. Prints one table; not a test.
+Run: `python bench/bench_search.py --docs 100000 --queries 200`. Prints one table; not a test.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-# The repository first, so `portal` is the package and not bench/portal.py; then this folder (bench/corpus.py).
+# The repository first, so `portal` is the package and not bench/bench_portal.py; then this folder (bench/corpus.py).
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
 from corpus import make_corpus  # noqa: E402

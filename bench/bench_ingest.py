@@ -3,7 +3,7 @@
 Each copy has its ids rewritten so every release is new. Prints releases/s (median and p95 over the
 copies) and peak memory, beside a bare `json.loads` of the same bytes as the reference.
 
-    .venv/bin/python bench/ingest.py --copies 20
+    .venv/bin/python bench/bench_ingest.py --copies 20
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# The repository first, so `portal` is the package and not bench/portal.py; then this folder (bench/corpus.py).
+# The repository first, so `portal` is the package and not bench/bench_portal.py; then this folder (bench/corpus.py).
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
 from corpus import FIXTURES  # noqa: E402
