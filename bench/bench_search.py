@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-# The repository first, so `portal` is the package and not bench/bench_portal.py; then this folder (bench/corpus.py).
+# The repository first (for the portal package), then this folder (bench/corpus.py).
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
 from corpus import make_corpus  # noqa: E402
