@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from scrapers.ocds_parts import merged_parts
+from scrapers.ocds_values import procurement_value
 from scrapers.records import Award, Lot, ReleaseRecord
 from scrapers.registry import SOURCES
 from scrapers.vocabulary import RELEASE_STAGES
@@ -64,6 +66,9 @@ COLUMNS = (
     "awards",
 )
 
+# Compiled keys the portal's table has no column for yet.
+EXTRA_KEYS = ("value_kind",)
+
 # Fields where the latest release that published a value wins.
 SCALAR_FIELDS = (
     "title",
@@ -71,9 +76,6 @@ SCALAR_FIELDS = (
     "title_cy",
     "description_cy",
     "buyer_devolved",
-    "value_amount",
-    "value_gross",
-    "currency",
     "value_min",
     "value_max",
     "main_cpv",
@@ -123,6 +125,7 @@ def lot_dict(lot: Lot) -> dict:
         "description": lot.description,
         "value_amount": lot.value_amount,
         "value_gross": lot.value_gross,
+        "currency": lot.currency,
         "sme": lot.sme,
         "vcse": lot.vcse,
         "contract_start": _iso(lot.contract_start),
@@ -167,15 +170,6 @@ def _links(ordered: list[ReleaseRecord]) -> list[dict]:
     return list(links.values())
 
 
-def _awards(ordered: list[ReleaseRecord]) -> list[dict]:
-    # Award notices restate some awards (UK6 then UK7, awardUpdate): merge by id, the latest copy wins.
-    merged: dict[str, Award] = {}
-    for record in ordered:
-        for award in record.awards:
-            merged[award.id] = award
-    return [award_dict(award) for award in merged.values()]
-
-
 def _latest(ordered: list[ReleaseRecord], name: str) -> object:
     for record in reversed(ordered):
         value = getattr(record, name)
@@ -211,6 +205,8 @@ def compile_records(records: list[ReleaseRecord], now: datetime) -> dict:
     notice_types = [r.notice_type or "legacy" for r in ordered]
     related = dict.fromkeys(i for r in ordered for i in r.related_ids)
     all_regions = {region for r in ordered for region in r.regions}
+    awards, contracts = merged_parts(ordered, "awards"), merged_parts(ordered, "contracts")
+    result.update(procurement_value(ordered, awards, contracts))
     result.update(
         ocid=fts[0] if fts else ordered[0].ocid,
         stage=stage_now(release_stage(ordered), result["deadline"], now),
@@ -228,6 +224,8 @@ def compile_records(records: list[ReleaseRecord], now: datetime) -> dict:
         links=_links(ordered),
         related_ids=list(related),
         lots=[lot_dict(lot) for lot in _latest_list(ordered, "lots")],
-        awards=_awards(ordered),
+        awards=[award_dict(award) for award in awards],
     )
-    return {column: result[column] for column in COLUMNS}
+    compiled = {column: result[column] for column in COLUMNS}
+    compiled.update({key: result[key] for key in EXTRA_KEYS})
+    return compiled

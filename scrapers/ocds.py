@@ -18,13 +18,13 @@ from scrapers.ocds_fields import (
     number,
     obj,
     objs,
-    parse_award,
     parse_datetime,
-    parse_lot,
     strings,
     suitability,
     text,
 )
+from scrapers.ocds_parts import parse_award, parse_contract, parse_lot
+from scrapers.ocds_values import read_value
 from scrapers.records import ReleaseRecord
 from scrapers.registry import RELEASE_SOURCES
 from scrapers.vocabulary import RELEASE_STAGES
@@ -192,6 +192,7 @@ def parse_release(release: dict, source: str) -> ReleaseRecord:
     stage = stage_of_release(release, documents)
     document = _notice_document(documents, notice_type, stage)
     value = obj(tender.get("value"))
+    value_amount, value_gross, _ = read_value(tender)
     min_value = obj(tender.get("minValue"))
     max_value = obj(tender.get("maxValue"))
     value_min = number(min_value.get("amount"))
@@ -228,8 +229,8 @@ def parse_release(release: dict, source: str) -> ReleaseRecord:
         title_cy=title if welsh else None,
         description_cy=description if welsh else None,
         **buyer_fields(release, parties, source),
-        value_amount=number(value.get("amount")),
-        value_gross=number(value.get("amountGross")),
+        value_amount=value_amount,
+        value_gross=value_gross,
         currency=text(value.get("currency")) or text(min_value.get("currency")),
         value_min=value_min,
         value_max=value_max,
@@ -258,4 +259,6 @@ def parse_release(release: dict, source: str) -> ReleaseRecord:
         related_ids=list(related),
         lots=[parse_lot(lot, n) for n, lot in enumerate(lots, 1)],
         awards=[parse_award(award, n, parties) for n, award in enumerate(objs(release.get("awards")), 1)],
+        contracts=[parse_contract(contract, n) for n, contract in enumerate(objs(release.get("contracts")), 1)],
+        framework=flag(obj(tender.get("techniques")).get("hasFrameworkAgreement")),
     )

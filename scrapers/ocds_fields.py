@@ -10,7 +10,6 @@ import math
 import re
 from datetime import UTC, datetime
 
-from scrapers.records import Award, Lot
 from scrapers.regions import region_codes
 from scrapers.vocabulary import LONDON
 
@@ -167,50 +166,3 @@ def contract_dates(tender: dict, lots: list[dict], release: dict) -> tuple[datet
     ends = [d for d in (parse_datetime(p.get("endDate")) for p in periods) if d]
     extents = [d for d in (parse_datetime(p.get("maxExtentDate")) for p in periods) if d]
     return (min(starts, default=None), max(ends, default=None), max(extents, default=None))
-
-
-def parse_lot(lot: dict, position: int) -> Lot:
-    """Return one tender lot as a Lot."""
-    value = obj(lot.get("value"))
-    start, end, extent = contract_dates(lot, [], {})
-    suitable = obj(lot.get("suitability"))
-    lot_id = lot.get("id")
-    return Lot(
-        id=str(lot_id).strip() if isinstance(lot_id, str | int) and str(lot_id).strip() else str(position),
-        title=text(lot.get("title")),
-        description=text(lot.get("description")),
-        value_amount=number(value.get("amount")),
-        value_gross=number(value.get("amountGross")),
-        sme=flag(suitable.get("sme")),
-        vcse=flag(suitable.get("vcse")),
-        contract_start=start,
-        contract_end=end,
-        contract_max_extent=extent,
-    )
-
-
-def parse_award(award: dict, position: int, parties: dict[str, dict]) -> Award:
-    """Return one award with its suppliers' SME/VCSE flags from their parties[] entries."""
-    value = obj(award.get("value"))
-    suppliers = []
-    for supplier in objs(award.get("suppliers")):
-        supplier_id = text(supplier.get("id"))
-        details = obj(parties.get(supplier_id, {}).get("details")) if supplier_id else {}
-        scale = text(details.get("scale"))
-        suppliers.append(
-            {
-                "name": text(supplier.get("name")) or text(parties.get(supplier_id or "", {}).get("name")),
-                "id": supplier_id,
-                "sme": None if scale is None else scale.casefold() == "sme",
-                "vcse": flag(details.get("vcse")),
-            }
-        )
-    award_id = award.get("id")
-    return Award(
-        id=str(award_id).strip() if isinstance(award_id, str | int) and str(award_id).strip() else str(position),
-        date=parse_datetime(award.get("date")),
-        value_amount=number(value.get("amount")),
-        value_gross=number(value.get("amountGross")),
-        currency=text(value.get("currency")),
-        suppliers=suppliers,
-    )

@@ -22,6 +22,7 @@ class Lot:
     contract_start: datetime | None = None
     contract_end: datetime | None = None
     contract_max_extent: datetime | None = None
+    currency: str | None = None  # a lot's own currency, which may differ from the tender's
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Award:
     currency: str | None = None
     # each supplier: {"name": str, "id": str | None, "sme": bool | None, "vcse": bool | None}
     suppliers: list[dict] = field(default_factory=list)
+    related_lots: list[str] = field(default_factory=list)  # the tender lots it awards
+    award_id: str | None = None  # on a contract (`contracts[]` read as an Award): the award it signs
 
 
 @dataclass
@@ -82,3 +85,5 @@ class ReleaseRecord:
     related_ids: list[str] = field(default_factory=list)  # relatedProcesses identifiers
     lots: list[Lot] = field(default_factory=list)
     awards: list[Award] = field(default_factory=list)
+    contracts: list[Award] = field(default_factory=list)  # `contracts[]`: id, award_id, value, dateSigned as date
+    framework: bool | None = None  # tender.techniques.hasFrameworkAgreement
