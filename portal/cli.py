@@ -86,6 +86,8 @@ def import_command(paths):
         f"imported {counts.new} releases ({counts.updated} updated), skipped {counts.duplicates} as duplicate, "
         f"quarantined {counts.quarantined}; {len(counts.procurements)} procurements touched{refused}"
     )
+    if counts.quarantined:
+        click.echo(report.quarantine_summary())
     if report.failed:
         sys.exit(1)
 

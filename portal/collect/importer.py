@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import zlib
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 from portal.collect.ingest import IngestCounts, store_page
-from portal.collect.prepare import PreparedPage, prepare_page
+from portal.collect.prepare import PreparedPage, dump, prepare_page
 from portal.db import session_scope
 from scrapers.http import loads_tolerant
 from scrapers.registry import source_of_ocid
@@ -138,16 +140,31 @@ def releases_in(path: Path) -> list:
     return releases
 
 
+def _unknown_register(release) -> str:
+    """Say why a release that no register's ocid prefix claims cannot be stored."""
+    if not isinstance(release, dict):
+        return f"release is {_kind(release)}, not an object"
+    ocid = release.get("ocid")
+    if not isinstance(ocid, str) or not ocid.strip():
+        return "release has no ocid"
+    return f"ocid prefix {'-'.join(ocid.split('-')[:2])!r} is not a known register's"
+
+
 def prepare_file(path: Path) -> list[PreparedPage]:
     """Parse one file into prepared pages of at most BATCH releases per source (pure; runs in a worker)."""
     by_source: dict[str, list] = {}
     for release in releases_in(Path(path)):
         by_source.setdefault(source_of(release), []).append(release)
-    return [
-        prepare_page(source, releases[start : start + BATCH])
-        for source, releases in by_source.items()
-        for start in range(0, len(releases), BATCH)
-    ]
+    pages = []
+    for source, releases in by_source.items():
+        for start in range(0, len(releases), BATCH):
+            batch = releases[start : start + BATCH]
+            if source == "other":  # set aside whole, saying why rather than "unknown source 'other'"
+                rejected = [(dump(release), _unknown_register(release)) for release in batch]
+                pages.append(PreparedPage(source, [], rejected, len(batch), 0))
+            else:
+                pages.append(prepare_page(source, batch))
+    return pages
 
 
 def _prepare_or_refuse(path: Path) -> tuple[list[PreparedPage], str | None]:
@@ -186,11 +203,28 @@ def _prepared(paths: list[Path]) -> Iterator[tuple[Path, list[PreparedPage], str
             yield done, *future.result()
 
 
+def _reason(raw: str, reason: str) -> str:
+    """Return a quarantine reason as it is counted: without the exception's class, and with the release's
+    own ocid and id put as "…", so the same fault in many releases is counted as one reason."""
+    reason = reason.removeprefix("ValueError: ")
+    try:
+        release = json.loads(raw)
+    except (ValueError, RecursionError):
+        return reason
+    if isinstance(release, dict):  # the longer first: a release id may begin with its ocid
+        own = sorted((str(release.get(key) or "") for key in ("ocid", "id")), key=len, reverse=True)
+        for value in own:
+            if len(value) >= 3 and any(c.isdigit() for c in value):  # never a word of the reason itself
+                reason = reason.replace(value, "…")
+    return reason
+
+
 @dataclass
 class ImportReport:
-    """What an import did: the counts of what was stored, and the files refused with why."""
+    """What an import did: the counts of what was stored, why releases were quarantined, the files refused."""
 
     counts: IngestCounts = field(default_factory=IngestCounts)
+    reasons: Counter[str] = field(default_factory=Counter)
     refused: list[tuple[Path, str]] = field(default_factory=list)
 
     @property
@@ -202,17 +236,44 @@ class ImportReport:
         imported = self.counts.new + self.counts.updated + self.counts.duplicates
         return not imported and bool(self.refused or self.counts.quarantined)
 
+    def quarantine_summary(self, most: int = 5) -> str:
+        """Say in one line how many releases were quarantined and why, each reason once with its count."""
+        shown = self.reasons.most_common(most)
+        parts = [f"{count} × {reason}" for reason, count in shown]
+        rest = self.reasons.total() - sum(count for _reason, count in shown)
+        if rest:
+            parts.append(f"{rest} × {len(self.reasons) - len(shown)} other reasons (see the quarantine table)")
+        return f"quarantined {self.counts.quarantined}: " + "; ".join(parts)
+
+
+class _EachQuarantined(logging.Filter):
+    """Drop ingest's warning for each quarantined release: an import reports them once per reason."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("quarantined a ")
+
+
+@contextmanager
+def _each_quarantined_unlogged() -> Iterator[None]:
+    logger, quiet = logging.getLogger(store_page.__module__), _EachQuarantined()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
 
 def import_paths(paths: list[Path], progress: Callable[[IngestCounts], None] | None = None) -> ImportReport:
     """Import every release of these files, one committed batch at a time; a file that is not OCDS is
-    refused whole (nothing of it stored) and the next one read. Return the counts and the refusals."""
+    refused whole (nothing of it stored) and the next one read. Return the counts, reasons and refusals."""
     report = ImportReport()
-    with session_scope() as session:
+    with session_scope() as session, _each_quarantined_unlogged():
         for path, pages, problem in _prepared([Path(p) for p in paths]):
             if problem is not None:
                 report.refused.append((path, problem))
             for page in pages:
                 report.counts.add(store_page(session, page))
+                report.reasons.update(_reason(raw, reason) for raw, reason in page.rejected)
                 session.commit()
                 if progress is not None:
                     progress(report.counts)

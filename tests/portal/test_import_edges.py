@@ -4,8 +4,11 @@ import gzip
 import json
 
 import pytest
+from sqlmodel import select
 
 from portal.collect import importer
+from portal.db import session_scope
+from portal.models.tables import Quarantine
 from tests.factories import fts_release, package
 from tests.realdata import FTS_DAY, real_path
 
@@ -151,3 +154,54 @@ def test_a_real_register_page_after_a_refused_file_is_imported_whole(runner, tmp
     assert result.stderr.startswith(f"refused {html}: not JSON or JSON Lines")
     assert f"imported {expected} releases" in result.stdout
     assert _stats(runner)["releases"] == expected
+
+
+def _without_ocids(count: int) -> list[dict]:
+    releases = [fts_release(notice_id=f"{n:06}-2026") for n in range(count)]
+    for release in releases:
+        del release["ocid"]
+    return releases
+
+
+def test_a_reason_shared_by_600_releases_is_reported_once_with_its_count(runner, tmp_path, caplog, app):
+    releases = _without_ocids(600) + [fts_release()]
+    path = _write(tmp_path, "no-ocids.json", json.dumps(package(releases)).encode())
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == ["quarantined 600: 600 × release has no ocid"]
+    assert not [r for r in caplog.records if r.getMessage().startswith("quarantined a ")]  # not 600 log lines
+    with app.app_context(), session_scope() as session:  # each release is still kept with its own reason
+        rows = session.exec(select(Quarantine.release_id, Quarantine.reason)).all()
+    assert sorted(rows) == [(f"{n:06}-2026", "release has no ocid") for n in range(600)]
+
+
+def test_reasons_naming_each_release_count_as_one_and_only_the_five_commonest_are_listed(runner, tmp_path):
+    releases = []
+    for n in range(7):  # 7 unknown registers, register n with 10 - n releases
+        releases += [fts_release(ocid=f"ocds-zzzzz{n}-{m}", notice_id=f"{n}{m:05}-2026") for m in range(10 - n)]
+    for m in range(4):  # each reason names its own release: "release <id> has an unparseable date …"
+        releases.append(fts_release(ocid=f"ocds-h6vhtk-d{m}", notice_id=f"8{m:05}-2026") | {"date": "soon"})
+    path = _write(tmp_path, "mixed.json", json.dumps(releases).encode())
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines()[1] == (
+        "quarantined 53: 10 × ocid prefix 'ocds-zzzzz0' is not a known register's; "
+        "9 × ocid prefix 'ocds-zzzzz1' is not a known register's; "
+        "8 × ocid prefix 'ocds-zzzzz2' is not a known register's; "
+        "7 × ocid prefix 'ocds-zzzzz3' is not a known register's; "
+        "6 × ocid prefix 'ocds-zzzzz4' is not a known register's; "
+        "13 × 3 other reasons (see the quarantine table)"
+    )
+    dates = runner.invoke(args=["import", str(_write(tmp_path, "dates.json", json.dumps(releases[-4:]).encode()))])
+    assert dates.stdout.splitlines()[1] == "quarantined 4: 4 × release … has an unparseable date 'soon'"
+
+
+def test_a_real_register_page_stripped_of_its_ocids_is_one_reason_with_the_page_count(runner, tmp_path):
+    releases = json.loads(real_path(f"{FTS_DAY}/page-002.json").read_text(encoding="utf-8"))["releases"]
+    for release in releases:
+        del release["ocid"]
+    path = _write(tmp_path, "page-002-no-ocids.json", json.dumps({"releases": releases}).encode())
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines()[1] == f"quarantined {len(releases)}: {len(releases)} × release has no ocid"
+    assert _stats(runner)["quarantined"] == len(releases)
