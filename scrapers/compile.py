@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from scrapers.ocds_parts import merged_parts
+from scrapers.ocds_parts import contract_period, merged_parts
 from scrapers.ocds_values import procurement_value
 from scrapers.records import Award, Lot, ReleaseRecord
 from scrapers.registry import SOURCES
@@ -82,9 +82,6 @@ SCALAR_FIELDS = (
     "deadline",
     "expected_tender_date",
     "engagement_deadline",
-    "contract_start",
-    "contract_end",
-    "contract_max_extent",
     "sme",
     "vcse",
     "above_threshold",
@@ -207,6 +204,9 @@ def compile_records(records: list[ReleaseRecord], now: datetime) -> dict:
     all_regions = {region for r in ordered for region in r.regions}
     awards, contracts = merged_parts(ordered, "awards"), merged_parts(ordered, "contracts")
     result.update(procurement_value(ordered, awards, contracts))
+    result["contract_start"], result["contract_end"], result["contract_max_extent"] = contract_period(
+        ordered, awards, contracts
+    )
     result.update(
         ocid=fts[0] if fts else ordered[0].ocid,
         stage=stage_now(release_stage(ordered), result["deadline"], now),

@@ -205,7 +205,7 @@ def parse_release(release: dict, source: str) -> ReleaseRecord:
     # A release that says it is Welsh also fills *_cy; title stays filled so a Welsh-only notice is never
     # untitled. S2W says "EN" even on Welsh text (FEEDS.md §3.5): ingest pairs the locale=1106 copy itself.
     welsh = str(release.get("language", "")).casefold() == "cy"
-    cpv = cpv_codes(tender)
+    cpv = cpv_codes(release)
     classification = obj(tender.get("classification"))
     main_cpv = text(classification.get("id")) if str(classification.get("scheme", "")).upper() == "CPV" else None
     engagement = next(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
-from scrapers.ocds_fields import contract_dates, flag, obj, objs, parse_datetime, strings, text
+from scrapers.ocds_fields import contract_dates, flag, obj, objs, parse_datetime, period_dates, span, strings, text
 from scrapers.ocds_values import read_value
 from scrapers.records import Award, Lot, ReleaseRecord
 
@@ -57,6 +58,7 @@ def parse_award(award: dict, position: int, parties: dict[str, dict]) -> Award:
             }
         )
     net, gross, currency = read_value(award)
+    start, end, extent = period_dates(award.get("contractPeriod"))
     return Award(
         id=part_id(award.get("id"), position),
         date=parse_datetime(award.get("date")),
@@ -65,12 +67,16 @@ def parse_award(award: dict, position: int, parties: dict[str, dict]) -> Award:
         currency=currency,
         suppliers=suppliers,
         related_lots=strings(award.get("relatedLots")),
+        contract_start=start,
+        contract_end=end,
+        contract_max_extent=extent,
     )
 
 
 def parse_contract(contract: dict, position: int) -> Award:
     """Return one `contracts[]` entry as an Award: its value, the award it signs and when it was signed."""
     net, gross, currency = read_value(contract)
+    start, end, extent = period_dates(contract.get("period"))
     return Award(
         id=part_id(contract.get("id"), position),
         date=parse_datetime(contract.get("dateSigned")),
@@ -79,6 +85,9 @@ def parse_contract(contract: dict, position: int) -> Award:
         currency=currency,
         award_id=identifier(contract.get("awardID")),
         related_lots=strings(contract.get("relatedLots")),
+        contract_start=start,
+        contract_end=end,
+        contract_max_extent=extent,
     )
 
 
@@ -111,3 +120,23 @@ def _restated(earlier: Award, later: Award) -> Award:
         related_lots=later.related_lots or earlier.related_lots,
         award_id=later.award_id or earlier.award_id,
     )
+
+
+def contract_period(
+    ordered: list[ReleaseRecord], awards: list[Award], contracts: list[Award]
+) -> tuple[datetime | None, datetime | None, datetime | None]:
+    """Return a procurement's contract (start, end, max extent): the awarded work's once known, else the plan.
+
+    The signed contracts of all its notices spanned (FTS may publish one UK7 per contract), else its awards'
+    contract periods, else the latest release that planned one (tender or lots). The renewals forecast
+    reads the end, so the awarded dates must win over the tender's estimate whatever order notices came in.
+    """
+    for parts in (contracts, awards):
+        dates = span([(p.contract_start, p.contract_end, p.contract_max_extent) for p in parts])
+        if any(dates):
+            return dates
+    for record in reversed(ordered):
+        dates = (record.contract_start, record.contract_end, record.contract_max_extent)
+        if any(dates):
+            return dates
+    return None, None, None

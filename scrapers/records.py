@@ -36,6 +36,9 @@ class Award:
     suppliers: list[dict] = field(default_factory=list)
     related_lots: list[str] = field(default_factory=list)  # the tender lots it awards
     award_id: str | None = None  # on a contract (`contracts[]` read as an Award): the award it signs
+    contract_start: datetime | None = None  # awards[].contractPeriod, contracts[].period
+    contract_end: datetime | None = None
+    contract_max_extent: datetime | None = None
 
 
 @dataclass
