@@ -236,7 +236,7 @@ def parse_release(release: dict, source: str) -> ReleaseRecord:
         value_max=value_max,
         main_cpv=main_cpv or (cpv[0][0] if cpv else None),
         cpv=cpv,
-        regions=delivery_regions(tender, source),
+        regions=delivery_regions(release, source),
         published=(
             parse_datetime(document.get("datePublished")) or parse_datetime(tender.get("datePublished")) or date
         ),

@@ -74,7 +74,8 @@ def release_items(release: dict) -> list[dict]:
     """Return the items of the tender, its lots, its awards and its contracts, in that order.
 
     FTS award notices (UK5 to UK7) describe what was bought only in `awards[].items` and their tender has
-    no items at all (seen: 237 of 459 releases of a recorded day), so CPV codes are read from all of them.
+    no items at all (seen: 237 of 459 releases of a recorded day), so CPV codes and delivery regions are
+    read from all of them.
     """
     tender = obj(release.get("tender"))
     items = objs(tender.get("items"))
@@ -107,10 +108,10 @@ def cpv_codes(release: dict) -> list[tuple[str, str | None]]:
     return list(found.items())
 
 
-def delivery_regions(tender: dict, source: str) -> list[str]:
-    """Collect item delivery regions in published order, mapping CF region names to NUTS codes."""
+def delivery_regions(release: dict, source: str) -> list[str]:
+    """Collect every item's delivery regions in published order, mapping CF region names to NUTS codes."""
     found: dict[str, None] = {}
-    for item in objs(tender.get("items")):
+    for item in release_items(release):
         for address in objs(item.get("deliveryAddresses")):
             region = text(address.get("region"))
             if region is None:

@@ -113,3 +113,24 @@ def test_real_fts_contract_details_notice_gives_its_contract_period():
     assert procurement["latest_notice_type"] == "UK7"
     assert procurement["contract_start"] == datetime(2026, 9, 1, tzinfo=UTC)  # "2026-09-01T00:00:00Z"
     assert procurement["contract_end"] == datetime(2027, 7, 31, 23, 59, 59, tzinfo=UTC)  # "2027-07-31T23:59:59Z"
+
+
+def _regions_anywhere(value) -> set[str]:
+    """Every delivery region anywhere in a release, found without the parser's paths."""
+    if isinstance(value, dict):
+        found = {a["region"] for a in value.get("deliveryAddresses") or [] if a.get("region")}
+        return found.union(*(_regions_anywhere(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_regions_anywhere(v) for v in value))
+    return set()
+
+
+def test_award_items_give_delivery_regions_so_welsh_awards_are_welsh():
+    releases = [r for n in range(1, 6) for r in real_json(f"{FTS_DAY}/page-00{n}.json")["releases"]]
+    for release in releases:
+        assert set(parse_release(release, "fts").regions) == _regions_anywhere(release), release["id"]
+    procurements = _compiled(releases, "fts")
+    welsh_delivery = {r["ocid"] for r in releases if any(c.startswith("UKL") for c in _regions_anywhere(r))}
+    assert welsh_delivery <= {ocid for ocid, p in procurements.items() if p["in_wales"]}
+    assert sum(bool(p["regions"]) for p in procurements.values()) == 316  # 164 from tender items alone
+    assert sum(p["in_wales"] for p in procurements.values()) == 26  # 22 from tender items alone
