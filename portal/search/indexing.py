@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask, current_app
@@ -18,12 +19,58 @@ from sqlmodel import Session, col, select
 
 import search_index
 from portal.db import session_scope
-from portal.models.tables import Procurement, ProcurementTombstone, utcnow
+from portal.models.tables import Procurement, ProcurementTombstone
 
 log = logging.getLogger(__name__)
-# Rows committed by another process in the same instant as the watermark are not missed: each sync
-# looks a little behind it (re-indexing a document is idempotent).
+# A row is stamped (changed_at) when its page is stored and committed a moment later, so a row of another
+# process's page may be committed after a sync has read past its stamp: each sync reads again from SLACK
+# before its watermark. What it indexed within SLACK of the watermark is kept with it (the Cursor), so
+# a row read again is skipped, and a sync with nothing new commits nothing.
 SLACK = timedelta(seconds=5)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """How far the index is: the newest change indexed, and what is indexed of the SLACK before it.
+
+    A procurement is in `indexed` as (id, changed_at), so one changed again, or another changed in the
+    same instant, is still new; a merged one's tombstone is in `deleted` by its own id.
+    """
+
+    at: datetime
+    indexed: frozenset[tuple[int, datetime]] = frozenset()
+    deleted: frozenset[int] = frozenset()
+
+    def encode(self) -> str:
+        """Return the cursor as the text of the index's watermark."""
+        by_instant: dict[str, list[int]] = {}
+        for pid, when in self.indexed:
+            by_instant.setdefault(when.isoformat(), []).append(pid)
+        indexed = {when: sorted(ids) for when, ids in sorted(by_instant.items())}
+        return json.dumps({"at": self.at.isoformat(), "indexed": indexed, "deleted": sorted(self.deleted)})
+
+    @classmethod
+    def decode(cls, watermark) -> Cursor | None:
+        """Read a watermark; None for one this database did not write (or none), which calls for a rebuild."""
+        if isinstance(watermark, datetime):  # written before the cursor was kept: reads the SLACK once more
+            return cls(watermark)
+        try:
+            data = json.loads(watermark)
+            indexed = {(pid, datetime.fromisoformat(when)) for when, ids in data["indexed"].items() for pid in ids}
+            return cls(datetime.fromisoformat(data["at"]), frozenset(indexed), frozenset(data["deleted"]))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+
+    def after(self, read: list[tuple[int, datetime]], tombstones: list[tuple[int, datetime]]) -> Cursor:
+        """Return the cursor once every row read and every tombstone seen is in the index."""
+        at = max([self.at, *(when for _pid, when in read)])
+        floor = at - SLACK
+        return Cursor(
+            at,
+            frozenset((pid, when) for pid, when in read if when >= floor),
+            frozenset(tid for tid, deleted_at in tombstones if deleted_at >= floor),
+        )
 
 
 def document_for(procurement: Procurement) -> dict:
@@ -59,40 +106,55 @@ def _index_dir() -> str:
     return current_app.config["INDEX_DIR"]
 
 
-def _documents(session: Session, since=None):
-    statement = select(Procurement).order_by(Procurement.id)
-    if since is not None:
-        statement = statement.where(Procurement.changed_at >= since)
-    for procurement in session.exec(statement.execution_options(yield_per=500)):
+def _documents(session: Session):
+    for procurement in session.exec(select(Procurement).order_by(Procurement.id).execution_options(yield_per=500)):
         yield document_for(procurement)
+
+
+def _tombstones(session: Session, since: datetime) -> list:
+    columns = (ProcurementTombstone.id, ProcurementTombstone.procurement_id, ProcurementTombstone.deleted_at)
+    return session.exec(select(*columns).where(ProcurementTombstone.deleted_at >= since)).all()
 
 
 def rebuild_index(progress=None) -> int:
     """Build a fresh index from every procurement and swap it in; return the document count."""
     with session_scope() as session:
-        # Taken before reading, so whatever changes during the rebuild is picked up by the next sync.
-        watermark = session.exec(select(func.max(Procurement.changed_at))).one() or utcnow()
+        # Read before the documents, so all of it is in them, and whatever changes during the rebuild
+        # is picked up by the next sync.
+        newest = session.exec(select(func.max(Procurement.changed_at))).one() or _EPOCH
+        window = select(Procurement.id, Procurement.changed_at).where(Procurement.changed_at >= newest - SLACK)
+        read = [tuple(row) for row in session.exec(window)]
+        tombstones = [(tid, deleted_at) for tid, _pid, deleted_at in _tombstones(session, newest - SLACK)]
+        cursor = Cursor(newest).after(read, tombstones)
         total = session.exec(select(func.count()).select_from(Procurement)).one()
-        return search_index.rebuild(_index_dir(), _documents(session), total, progress, watermark=watermark)
+        return search_index.rebuild(_index_dir(), _documents(session), total, progress, watermark=cursor.encode())
 
 
 def sync_index() -> tuple[int, int]:
-    """Index procurements changed since the index's watermark and drop merged ones; rebuild when absent."""
+    """Index procurements changed since the index's cursor and drop merged ones; rebuild when absent.
+
+    Returns (upserted, deleted); (0, 0) when nothing changed, and then the index is not written at all:
+    a commit would make every searcher drop its caches.
+    """
     index_dir = _index_dir()
     watermark = search_index.get_watermark(index_dir) if search_index.index_age(index_dir) is not None else None
-    if not isinstance(watermark, datetime):  # no index yet, or one this database did not build
+    cursor = Cursor.decode(watermark)
+    if cursor is None:  # no index yet, or one this database did not build
         return rebuild_index(), 0
-    since = watermark - SLACK
+    since = cursor.at - SLACK
     with session_scope() as session:
-        newest = session.exec(select(func.max(Procurement.changed_at))).one() or watermark
-        docs = list(_documents(session, since))
-        gone = session.exec(
-            select(ProcurementTombstone.procurement_id).where(ProcurementTombstone.deleted_at >= since)
-        ).all()
+        docs, read = [], []
+        statement = select(Procurement).where(Procurement.changed_at >= since).order_by(Procurement.id)
+        for procurement in session.exec(statement.execution_options(yield_per=500)):
+            read.append((procurement.id, procurement.changed_at))
+            if read[-1] not in cursor.indexed:
+                docs.append(document_for(procurement))
+        tombstones = _tombstones(session, since)
+        gone = [pid for tid, pid, _deleted_at in tombstones if tid not in cursor.deleted]
         if not docs and not gone:
-            # Nothing changed: a commit would still make every searcher drop its caches.
             return 0, 0
-        return search_index.sync(index_dir, docs, [str(pid) for pid in gone], watermark=newest)
+        after = cursor.after(read, [(tid, deleted_at) for tid, _pid, deleted_at in tombstones])
+        return search_index.sync(index_dir, docs, [str(pid) for pid in gone], watermark=after.encode())
 
 
 def sync_index_safely() -> None:

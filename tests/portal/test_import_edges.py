@@ -2,14 +2,21 @@
 
 import gzip
 import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+import search_index
 from portal.collect import importer
+from portal.collect.ingest import ingest_page
 from portal.db import session_scope
 from portal.models.tables import Quarantine
-from tests.factories import fts_release, package
+from portal.search.indexing import rebuild_index, search_procurements, sync_index
+from search_index.generations import current_generation
+from search_index.index import segment_count
+from tests.factories import fts_release, package, s2w_release
 from tests.realdata import FTS_DAY, real_path
 
 DEEP = 100_000
@@ -205,3 +212,83 @@ def test_a_real_register_page_stripped_of_its_ocids_is_one_reason_with_the_page_
     assert result.exit_code == 1, result.output
     assert result.stdout.splitlines()[1] == f"quarantined {len(releases)}: {len(releases)} × release has no ocid"
     assert _stats(runner)["quarantined"] == len(releases)
+
+
+# The clock's index sync after imports: a sync with nothing new writes nothing, and nothing is missed.
+
+
+def _ingest(source, releases, now=None):
+    with session_scope() as session:
+        ingest_page(session, source, releases, now=now)
+        session.commit()
+
+
+def _index_files(app) -> dict:
+    """Every file of the index with its modification time and size: what a commit would change."""
+    root = Path(app.config["INDEX_DIR"])
+    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if p.is_file()}
+
+
+def _found(text):
+    rows, _results = search_procurements(text)
+    return sorted(row.ocid for row in rows)
+
+
+def test_a_second_sync_right_after_a_first_indexes_nothing_and_writes_no_file(app, runner):
+    with app.app_context():
+        _ingest("fts", [fts_release(), fts_release(ocid="ocds-h6vhtk-0b", notice_id="070002-2026")])
+        assert sync_index() == (2, 0)  # no index yet: built
+        files = _index_files(app)
+        assert sync_index() == (0, 0)
+        assert _index_files(app) == files
+        _ingest("fts", [fts_release(ocid="ocds-h6vhtk-0c", notice_id="070003-2026", title="Gritting salt")])
+        assert sync_index() == (1, 0)
+        files, segments = _index_files(app), segment_count(app.config["INDEX_DIR"])
+        assert sync_index() == (0, 0)
+        assert runner.invoke(args=["index", "sync"]).output == "indexed 0 changed procurements, removed 0\n"
+        assert _index_files(app) == files and segment_count(app.config["INDEX_DIR"]) == segments
+        assert _found("gritting") == ["ocds-h6vhtk-0c"]
+
+
+def test_procurements_stamped_in_the_watermark_instant_or_just_before_it_are_still_indexed(app):
+    instant = datetime(2026, 8, 10, 12, 0, 0, 123456, tzinfo=UTC)
+    with app.app_context():
+        _ingest("fts", [fts_release(title="Road gritting")], now=instant)
+        assert sync_index() == (1, 0)
+        # Other pages of the same instant, and one stamped earlier but committed later, after that sync.
+        _ingest("fts", [fts_release(ocid="ocds-h6vhtk-0b", notice_id="2-2026", title="Pothole repairs")], now=instant)
+        _ingest("fts", [fts_release(ocid="ocds-h6vhtk-0c", notice_id="3-2026", title="Pothole survey")], now=instant)
+        late = instant - timedelta(seconds=2)
+        _ingest("fts", [fts_release(ocid="ocds-h6vhtk-0d", notice_id="4-2026", title="Pothole filler")], now=late)
+        assert sync_index() == (3, 0)
+        assert _found("pothole") == ["ocds-h6vhtk-0b", "ocds-h6vhtk-0c", "ocds-h6vhtk-0d"]
+        assert sync_index() == (0, 0)
+        # The first procurement changed again (a later notice of it): indexed again, with its new words.
+        _ingest("fts", [fts_release(notice_id="5-2026", title="Road gritting and salt", date="2026-08-11T10:00:00Z")])
+        assert sync_index() == (1, 0)
+        assert _found("salt") == ["ocds-h6vhtk-0a0001"]
+        assert sync_index() == (0, 0)
+
+
+def test_a_merged_procurement_is_removed_once_and_the_next_sync_writes_nothing(app):
+    with app.app_context():
+        _ingest("fts", [fts_release(notice_type="UK3", notice_id="069280-2026", title="Planned bridge repairs")])
+        _ingest("s2w", [s2w_release(title="Atgyweirio pontydd", related=["2026/S 000-069310"])])
+        assert sync_index() == (2, 0)
+        _ingest("fts", [fts_release(notice_id="069310-2026", title="Bridge repairs", date="2026-08-11T10:00:00Z")])
+        assert sync_index()[1] == 1
+        files = _index_files(app)
+        assert sync_index() == (0, 0)
+        assert _index_files(app) == files
+        assert search_index.doc_count(app.config["INDEX_DIR"]) == 1
+
+
+def test_an_index_synced_before_the_cursor_was_kept_reads_its_window_once_more_then_nothing(app):
+    with app.app_context():
+        _ingest("fts", [fts_release()])
+        rebuild_index()
+        newest = datetime.fromisoformat(json.loads(search_index.get_watermark(app.config["INDEX_DIR"]))["at"])
+        watermark = current_generation(app.config["INDEX_DIR"]) / "watermark.json"
+        watermark.write_text(json.dumps({"datetime": newest.isoformat()}), encoding="utf-8")  # the old form
+        assert sync_index() == (1, 0)
+        assert sync_index() == (0, 0)
