@@ -17,13 +17,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from portal import cli, db, i18n, translate, web
+    from portal import cli, db, i18n, security, translate, web
     from portal.api import endpoints, exports
     from portal.collect import clock
     from portal.search import indexing
     from portal.web import frontend
 
     db.init_app(app)
+    security.init_app(app)
     i18n.init_app(app)
     frontend.init_app(app)
     cli.init_app(app)

@@ -30,5 +30,7 @@ def home():
 
 
 def root():
-    """Send the visitor to their language's home page."""
-    return redirect(url_for("home.home", lang_code=browser_language()))
+    """Send the visitor to their language's home page (a cache must keep one answer per language)."""
+    response = redirect(url_for("home.home", lang_code=browser_language()))
+    response.vary.add("Accept-Language")
+    return response
