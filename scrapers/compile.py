@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from scrapers.ocds_dates import DateOnly, plain
 from scrapers.ocds_parts import contract_period, merged_parts
 from scrapers.ocds_values import procurement_value
 from scrapers.records import Award, Lot, ReleaseRecord
@@ -66,8 +67,18 @@ COLUMNS = (
     "awards",
 )
 
+# Dates a register may give as a day rather than a moment; each gets a `<name>_is_date` flag.
+DATE_FIELDS = (
+    "deadline",
+    "expected_tender_date",
+    "engagement_deadline",
+    "contract_start",
+    "contract_end",
+    "contract_max_extent",
+)
+
 # Compiled keys the portal's table has no column for yet.
-EXTRA_KEYS = ("value_kind",)
+EXTRA_KEYS = ("value_kind", *(f"{name}_is_date" for name in DATE_FIELDS))
 
 # Fields where the latest release that published a value wins.
 SCALAR_FIELDS = (
@@ -114,6 +125,18 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+def dates_with_flags(values: dict, names: tuple[str, ...]) -> dict:
+    """Return each date of `names` as a plain aware datetime beside a `<name>_is_date` flag (see ocds_dates)."""
+    found = {}
+    for name in names:
+        found[name] = plain(values[name])
+        found[f"{name}_is_date"] = isinstance(values[name], DateOnly)
+    return found
+
+
+LOT_DATES = ("contract_start", "contract_end", "contract_max_extent")
+
+
 def lot_dict(lot: Lot) -> dict:
     """Return a lot as a JSON-serialisable dict."""
     return {
@@ -128,6 +151,7 @@ def lot_dict(lot: Lot) -> dict:
         "contract_start": _iso(lot.contract_start),
         "contract_end": _iso(lot.contract_end),
         "contract_max_extent": _iso(lot.contract_max_extent),
+        **{f"{name}_is_date": isinstance(getattr(lot, name), DateOnly) for name in LOT_DATES},
     }
 
 
@@ -136,6 +160,7 @@ def award_dict(award: Award) -> dict:
     return {
         "id": award.id,
         "date": _iso(award.date),
+        "date_is_date": isinstance(award.date, DateOnly),
         "value_amount": award.value_amount,
         "value_gross": award.value_gross,
         "currency": award.currency,
@@ -226,6 +251,7 @@ def compile_records(records: list[ReleaseRecord], now: datetime) -> dict:
         lots=[lot_dict(lot) for lot in _latest_list(ordered, "lots")],
         awards=[award_dict(award) for award in awards],
     )
+    result.update(dates_with_flags(result, DATE_FIELDS))
     compiled = {column: result[column] for column in COLUMNS}
     compiled.update({key: result[key] for key in EXTRA_KEYS})
     return compiled

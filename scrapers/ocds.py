@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from scrapers.ocds_dates import contract_dates, parse_when
 from scrapers.ocds_fields import (
     buyer_fields,
-    contract_dates,
     cpv_codes,
     delivery_regions,
     flag,
@@ -241,10 +241,10 @@ def parse_release(release: dict, source: str) -> ReleaseRecord:
             parse_datetime(document.get("datePublished")) or parse_datetime(tender.get("datePublished")) or date
         ),
         # The clarification deadline (enquiryPeriod) is not the tender deadline (FEEDS.md §2.5).
-        deadline=parse_datetime(tender_period.get("endDate"))
-        or parse_datetime(tender.get("expressionOfInterestDeadline")),
-        expected_tender_date=parse_datetime(obj(tender.get("communication")).get("futureNoticeDate")),
-        engagement_deadline=parse_datetime(engagement.get("dueDate")),
+        deadline=parse_when(tender_period.get("endDate"), end=True)
+        or parse_when(tender.get("expressionOfInterestDeadline"), end=True),
+        expected_tender_date=parse_when(obj(tender.get("communication")).get("futureNoticeDate")),
+        engagement_deadline=parse_when(engagement.get("dueDate"), end=True),
         contract_start=start,
         contract_end=end,
         contract_max_extent=extent,

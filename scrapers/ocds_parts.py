@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from scrapers.ocds_fields import contract_dates, flag, obj, objs, parse_datetime, period_dates, span, strings, text
+from scrapers.ocds_dates import contract_dates, parse_when, period_dates, span
+from scrapers.ocds_fields import flag, obj, objs, strings, text
 from scrapers.ocds_values import read_value
 from scrapers.records import Award, Lot, ReleaseRecord
 
@@ -61,7 +62,7 @@ def parse_award(award: dict, position: int, parties: dict[str, dict]) -> Award:
     start, end, extent = period_dates(award.get("contractPeriod"))
     return Award(
         id=part_id(award.get("id"), position),
-        date=parse_datetime(award.get("date")),
+        date=parse_when(award.get("date")),
         value_amount=net,
         value_gross=gross,
         currency=currency,
@@ -79,7 +80,7 @@ def parse_contract(contract: dict, position: int) -> Award:
     start, end, extent = period_dates(contract.get("period"))
     return Award(
         id=part_id(contract.get("id"), position),
-        date=parse_datetime(contract.get("dateSigned")),
+        date=parse_when(contract.get("dateSigned")),
         value_amount=net,
         value_gross=gross,
         currency=currency,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scrapers.compile import COLUMNS, compile_records, stage_now
+from scrapers.compile import COLUMNS, EXTRA_KEYS, compile_records, stage_now
 from scrapers.ocds import parse_release
 from tests.realdata import real_json
 from tests.scrapers import samples
@@ -33,12 +33,13 @@ def test_planned_procurement_becomes_open_when_its_tender_is_published():
     assert (planned["stage"], planned["notice_types"]) == ("planned", ["UK3"])
     # Any order in: the UK4 comes 29 minutes after the UK3.
     procurement = compile_records(fts(samples.uk4_tender(), samples.uk3_planned()), BEFORE_DEADLINE)
-    assert list(procurement) == [*EXPECTED_KEYS, "value_kind"] and list(COLUMNS) == EXPECTED_KEYS
+    assert list(procurement) == [*EXPECTED_KEYS, *EXTRA_KEYS] and list(COLUMNS) == EXPECTED_KEYS
     assert procurement["stage"] == "open"
     assert (procurement["notice_types"], procurement["latest_notice_type"]) == (["UK3", "UK4"], "UK4")
     assert procurement["title"] == "Grass cutting"
     assert procurement["deadline"] == datetime(2026, 8, 26, 13, 0, tzinfo=UTC)
-    assert procurement["expected_tender_date"] == datetime(2026, 7, 23, 22, 59, 59, tzinfo=UTC)  # only the UK3 had it
+    assert procurement["expected_tender_date"] == datetime(2026, 7, 22, 23, 0, tzinfo=UTC)  # only the UK3 had it
+    assert procurement["expected_tender_date_is_date"] and not procurement["deadline_is_date"]
     assert procurement["published_at"] == datetime(2026, 7, 22, 14, 27, 49, tzinfo=UTC)
     assert procurement["updated_at"] == datetime(2026, 7, 22, 14, 56, 54, tzinfo=UTC)
     assert procurement["cpv"] == [

