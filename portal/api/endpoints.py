@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import Blueprint, Flask, abort, jsonify, request, url_for
 from flask_babel import force_locale
 from sqlmodel import select
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException
 
 from portal.api import exports, ocds_export
 from portal.api.openapi import openapi_document
@@ -212,14 +212,14 @@ def json_error(error: HTTPException):
     return response
 
 
-def not_found(error: NotFound):
-    """Answer an unknown /api/ address as JSON; any other as the bilingual HTML page."""
+def any_error(error: HTTPException):
+    """Answer an error under /api/v1 as JSON (a 404 or 405 from routing too); any other as the bilingual page."""
     if request.path.startswith(bp.url_prefix + "/") or request.path == bp.url_prefix:
         return json_error(error)
-    return frontend.not_found(error)
+    return frontend.http_error(error)
 
 
 def init_app(app: Flask) -> None:
-    """Register the API and its JSON 404 for addresses under /api/v1."""
+    """Register the API and its JSON errors for addresses under /api/v1."""
     app.register_blueprint(bp)
-    app.register_error_handler(NotFound, not_found)
+    app.register_error_handler(HTTPException, any_error)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g, render_template, send_from_directory
+from flask import Flask, abort, g, render_template, request, send_from_directory
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
@@ -33,6 +34,41 @@ def not_found(error: HTTPException):
     """Show the page-not-found page in the URL's language (else the browser's)."""
     g.error_page = True
     return render_template("errors/404.html"), 404
+
+
+# Other errors: a title and an explanation a visitor can act on (404 and 500 have pages of their own).
+ERROR_TEXTS = {
+    400: (lazy_gettext("The address was not understood"), lazy_gettext("Check the web address and try again.")),
+    405: (lazy_gettext("That cannot be done here"), lazy_gettext("This address does not accept that request.")),
+    413: (lazy_gettext("Too much was sent"), lazy_gettext("Send less at a time and try again.")),
+    414: (
+        lazy_gettext("The web address is too long"),
+        lazy_gettext("Use fewer or shorter search words or filters, and try again."),
+    ),
+    429: (lazy_gettext("Too many requests"), lazy_gettext("Wait a minute, then try again.")),
+}
+MAX_URL_BYTES = 32 * 1024  # the longest search the OpenAPI allows, percent-encoded, fits well inside this
+
+
+def http_error(error: HTTPException):
+    """Show any HTTP error as a page in the portal's look and the visitor's language, never the server's bare one."""
+    if isinstance(error, NotFound):
+        return not_found(error)
+    if isinstance(error, InternalServerError) or (error.code or 500) >= 500:
+        return server_error(error)
+    g.error_page = True
+    title, explanation = ERROR_TEXTS.get(error.code, (lazy_gettext("Something was wrong with the request"), ""))
+    response = render_template("errors/error.html", title=title, explanation=explanation, code=error.code)
+    kept = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]  # e.g. Allow
+    return response, error.code, kept
+
+
+def refuse_long_addresses() -> None:
+    """Answer an address longer than MAX_URL_BYTES with our own 414 page (gunicorn lets it through, see
+    gunicorn.conf.py), before any view reads it."""
+    environ = request.environ
+    if len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) > MAX_URL_BYTES:
+        abort(414)
 
 
 def server_error(error: Exception):
@@ -64,5 +100,6 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     formatting.init_app(app)
     app.add_url_rule("/assets/<path:filename>", "govuk_assets", _serve_asset)
-    app.register_error_handler(NotFound, not_found)
+    app.before_request(refuse_long_addresses)
+    app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(InternalServerError, server_error)

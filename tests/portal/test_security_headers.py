@@ -64,3 +64,13 @@ def test_pages_have_no_inline_script_or_style_but_the_nonced_one(client, url):
 
 def test_the_policy_allows_only_our_own_origin():
     assert POLICY.startswith("default-src 'self';") and "http" not in POLICY
+
+
+def test_http_errors_are_our_pages_in_html_and_json_under_the_api(client):
+    page = client.post("/cy/about")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 405 and page.headers["Allow"] and 'lang="cy"' in html
+    assert "Ni ellir gwneud hynny yma" in html and page.mimetype == "text/html"
+    api = client.post("/api/v1/notices")
+    assert api.status_code == 405 and api.get_json()["error"]["status"] == 405
+    assert client.get("/api/v1/nothing-here").get_json()["error"]["status"] == 404
