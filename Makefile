@@ -4,6 +4,8 @@ PYTHON ?= python3
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 export FLASK_APP = wsgi
+# make run is the embedded development set-up; production sets PIBLINELL_ENV=production (gunicorn.conf.py's default).
+export PIBLINELL_ENV ?= development
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: run test install migrate translations assets browser lint bench clean

@@ -1,10 +1,14 @@
 """Gunicorn's settings for the web process (Procfile: `gunicorn -c gunicorn.conf.py wsgi:app`).
 
-Environment: PORT (5000), WEB_CONCURRENCY (2 processes), WEB_THREADS (4 threads each), WEB_TIMEOUT (30 s).
+Environment: PORT (5000), WEB_CONCURRENCY (2 processes), WEB_THREADS (4 threads each), WEB_TIMEOUT (30 s),
+PIBLINELL_ENV (production unless set).
 """
 
 import os
 
+# The web process is production unless told otherwise (make run says development): then the app refuses to
+# start without SECRET_KEY and PUBLIC_BASE_URL (portal.config.check).
+os.environ.setdefault("PIBLINELL_ENV", "production")
 bind = f"127.0.0.1:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads, so a slow client or a long CSV export holds one thread and the pages keep answering.

@@ -8,6 +8,7 @@ from pathlib import Path
 from scrapers.registry import DEFAULT_COLLECT, SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 (refused outside development)
 INSTANCE = Path(os.environ.get("INSTANCE_DIR", ROOT / "instance"))
 
 
@@ -37,7 +38,15 @@ def _register_settings() -> dict:
 def from_environment() -> dict:
     """Return the app's configuration read from the environment, with embedded defaults."""
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-change-me"),
+        # development (make run, the flask commands) or production (gunicorn.conf.py's default): production
+        # refuses to start without a real SECRET_KEY and PUBLIC_BASE_URL (portal.security.check_settings).
+        "PIBLINELL_ENV": os.environ.get("PIBLINELL_ENV", "development"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY),
+        # Every absolute URL (API links, OCDS, feeds, emails, redirects) is made from this, never from the Host
+        # header; unset in development, where the request's own address is used.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        # Behind a reverse proxy: how many proxies' X-Forwarded-For to trust for the client address (0: none).
+        "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'piblinell.sqlite3'}"),
         "INDEX_DIR": os.environ.get("INDEX_DIR", str(INSTANCE / "index")),
         "LOCK_DIR": os.environ.get("LOCK_DIR", str(INSTANCE)),
@@ -65,3 +74,24 @@ def from_environment() -> dict:
             "refresh-stages": ("portal.collect.jobs:refresh_stages", {"trigger": "cron", "minute": 5}),
         },
     }
+
+
+class SettingsError(RuntimeError):
+    """A setting production cannot run without is missing or unsafe."""
+
+
+def check(settings) -> None:
+    """Refuse to start in production without a real SECRET_KEY and an http(s) PUBLIC_BASE_URL."""
+    if settings.get("PIBLINELL_ENV") not in ("development", "production"):
+        raise SettingsError("PIBLINELL_ENV must be development or production")
+    if settings["PIBLINELL_ENV"] != "production" or settings.get("TESTING"):
+        return
+    key = settings.get("SECRET_KEY") or ""
+    if key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
+        raise SettingsError(
+            "set SECRET_KEY to a random value of at least 32 characters, "
+            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    base = settings.get("PUBLIC_BASE_URL") or ""
+    if not base.startswith(("https://", "http://")) or "?" in base or "#" in base:
+        raise SettingsError("set PUBLIC_BASE_URL to the portal's public address, e.g. https://piblinell.example.org")

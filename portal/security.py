@@ -1,5 +1,5 @@
-"""Headers that protect every response: a strict Content-Security-Policy with a nonce per request, no sniffing,
-no framing, a referrer policy, and HSTS over HTTPS.
+"""Headers that protect every response (a strict Content-Security-Policy with a nonce per request, no sniffing,
+no framing, a referrer policy, HSTS over HTTPS), and absolute URLs from PUBLIC_BASE_URL, never the Host header.
 
 A few lines of our own rather than Flask-Talisman: the policy is one string, and Talisman's other features
 (forcing HTTPS, session cookie flags) are decided elsewhere (the reverse proxy and `portal.config`).
@@ -8,8 +8,10 @@ A few lines of our own rather than Flask-Talisman: the policy is one string, and
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline script or style anywhere: the one inline script GOV.UK Frontend's page template writes (it sets the
 # js-enabled and govuk-frontend-supported body classes) carries the request's nonce; everything else is a file.
@@ -40,7 +42,31 @@ def protect(response: Response) -> Response:
     return response
 
 
+class PublicAddress:
+    """WSGI middleware: every request is taken to have come to PUBLIC_BASE_URL, whatever its Host header says,
+    so url_for(_external=True), redirects, feeds and API links can never point at an attacker's host."""
+
+    def __init__(self, wsgi_app, base_url: str) -> None:
+        parts = urlsplit(base_url)
+        self.wsgi_app, self.scheme, self.host, self.root = wsgi_app, parts.scheme, parts.netloc, parts.path.rstrip("/")
+
+    def __call__(self, environ, start_response):
+        environ["wsgi.url_scheme"] = self.scheme
+        environ["HTTP_HOST"] = self.host
+        environ.pop("HTTP_X_FORWARDED_HOST", None)
+        if self.root and environ.get("PATH_INFO", "").startswith(self.root + "/"):
+            environ["SCRIPT_NAME"], environ["PATH_INFO"] = self.root, environ["PATH_INFO"][len(self.root) :]
+        elif self.root:
+            environ["SCRIPT_NAME"] = self.root
+        return self.wsgi_app(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
-    """Protect every response, and give templates the nonce as GOV.UK Frontend's template expects it."""
+    """Protect every response, give templates the nonce as GOV.UK Frontend's template expects it, and fix the
+    public address (and, behind a proxy, the client's) as configured."""
     app.after_request(protect)
     app.context_processor(lambda: {"cspNonce": csp_nonce()})
+    if app.config.get("PROXY_FIX_X_FOR"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=0, x_host=0)
+    if app.config.get("PUBLIC_BASE_URL"):
+        app.wsgi_app = PublicAddress(app.wsgi_app, app.config["PUBLIC_BASE_URL"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +14,7 @@ from portal.models.tables import CollectorRun
 from scrapers.registry import REGISTERS
 
 bp = Blueprint("status", __name__)
+log = logging.getLogger(__name__)
 
 
 def _index_status(index_dir: str) -> dict:
@@ -56,6 +59,7 @@ def status():
                 )
         body["database"]["ok"] = True
     except SQLAlchemyError as error:
-        body["database"]["error"] = f"{type(error).__name__}: {error}".splitlines()[0][:500]
+        log.error("status: database unavailable: %s", error)  # the details go to the log, not to anyone asking
+        body["database"]["error"] = "database unavailable"
     body["index"] = _index_status(current_app.config["INDEX_DIR"])
     return jsonify(body), 200 if body["database"]["ok"] else 503

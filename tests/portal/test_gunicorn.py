@@ -26,7 +26,15 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("gunicorn")
-    env = {**os.environ, "INSTANCE_DIR": str(instance), "PORT": str(_free_port()), "FLASK_APP": "wsgi"}
+    env = {
+        **os.environ,
+        "INSTANCE_DIR": str(instance),
+        "PORT": str(_free_port()),
+        "FLASK_APP": "wsgi",
+        "PIBLINELL_ENV": "production",  # as deployed: a real secret and public address are required
+        "SECRET_KEY": "k" * 40,
+        "PUBLIC_BASE_URL": "https://piblinell.example.org",
+    }
     env.pop("DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, timeout=120)
     process = subprocess.Popen(
@@ -60,6 +68,15 @@ def test_a_2000_character_welsh_search_is_answered(server):
     assert len(words) > 4094  # longer than gunicorn's default request line: the configuration allows it
     status, body = get(server, f"/cy/search?q={words}")
     assert status == 200 and 'lang="cy"' in body
+
+
+def test_absolute_urls_come_from_public_base_url_never_the_host_header(server):
+    connection = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
+    connection.request(
+        "GET", "/api/v1/notices?q=x", headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    )
+    body = connection.getresponse().read().decode()
+    assert "evil.example" not in body and "https://piblinell.example.org/api/v1/notices?q=x" in body
 
 
 def test_an_over_long_address_gets_our_bilingual_414_page(server):
