@@ -21,17 +21,19 @@ install: $(STAMP)
 translations: install
 	$(BIN)/pybabel compile -d translations --statistics
 
-# GOV.UK Frontend, pinned in package-lock.json, copied into portal/static/govuk (git-ignored); its CSS
-# refers to /assets/..., which the app serves from portal/static/govuk/assets. Never a CDN.
+# GOV.UK Frontend, pinned in package-lock.json, built from its Sass by the pinned `sass` package with our own
+# system font stack (portal/assets/govuk.scss): GDS Transport and the crown are for GOV.UK services only, so
+# no font or crown image is shipped. Its JavaScript is copied as it is. Into portal/static/govuk (git-ignored).
 GOVUK_DIST = node_modules/govuk-frontend/dist/govuk
 ASSETS_STAMP = portal/static/govuk/.stamp
 
-$(ASSETS_STAMP): package.json package-lock.json
+$(ASSETS_STAMP): package.json package-lock.json portal/assets/govuk.scss
 	npm ci --ignore-scripts --no-audit --no-fund
 	rm -rf portal/static/govuk
 	mkdir -p portal/static/govuk
-	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.js portal/static/govuk/
-	cp -R $(GOVUK_DIST)/assets portal/static/govuk/assets
+	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps --load-path=node_modules \
+	  portal/assets/govuk.scss portal/static/govuk/govuk-frontend.min.css
+	cp $(GOVUK_DIST)/govuk-frontend.min.js portal/static/govuk/
 	touch $@
 
 assets: $(ASSETS_STAMP)

@@ -1,11 +1,10 @@
-"""The GOV.UK Design System look: Jinja macros, GOV.UK Frontend's assets, CSRF, and the bilingual error pages."""
+"""The GOV.UK Design System look (Jinja macros, our favicon), CSRF, and the bilingual error pages."""
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-from flask import Flask, abort, g, render_template, request, send_from_directory
+from flask import Flask, abort, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -18,16 +17,9 @@ log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 
-def assets_dir(app: Flask) -> Path:
-    """Return the folder `make assets` fills with GOV.UK Frontend's fonts and images."""
-    return Path(app.static_folder) / "govuk" / "assets"
-
-
-def _serve_asset(filename: str):
-    """Serve a GOV.UK Frontend font or image: its CSS refers to them at /assets/..."""
-    from flask import current_app
-
-    return send_from_directory(assets_dir(current_app), filename, max_age=86400)
+def _favicon():
+    """Answer the browsers that ask for /favicon.ico with our icon (pages name it in a link too)."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 def not_found(error: HTTPException):
@@ -99,7 +91,7 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     csrf.init_app(app)
     formatting.init_app(app)
-    app.add_url_rule("/assets/<path:filename>", "govuk_assets", _serve_asset)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.before_request(refuse_long_addresses)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(InternalServerError, server_error)

@@ -23,7 +23,7 @@ AXE_OPTIONS = {
 }
 STYLED = """() => document.fonts.ready.then(() => ({
   fontFamily: getComputedStyle(document.querySelector("h1")).fontFamily,
-  fontLoaded: document.fonts.check('19px "GDS Transport"'),
+  fontFaces: document.fonts.size,
   stylesheets: [...document.styleSheets].map(sheet => sheet.href && new URL(sheet.href).pathname),
 }))"""
 
@@ -61,7 +61,8 @@ def test_page_is_styled_and_accessible(live_server, audit_page, screenshots_dir,
     styled = audit_page.evaluate(STYLED)
     audit_page.screenshot(path=screenshots_dir / f"{name}-{lang}.png", full_page=True)
     assert "/static/govuk/govuk-frontend.min.css" in styled["stylesheets"], f"{url}: {styled}"
-    assert "GDS Transport" in styled["fontFamily"] and styled["fontLoaded"], f"{url}: GOV.UK font not in use {styled}"
+    # our system font stack, never GDS Transport (for GOV.UK services only), and no web font downloaded
+    assert styled["fontFamily"].startswith("system-ui") and styled["fontFaces"] == 0, f"{url}: font {styled}"
     assert not failed, f"{url}: failed requests {failed}"
     assert not dialogs, f"{url}: notice text ran as script: {dialogs}"
 

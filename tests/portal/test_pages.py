@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -18,7 +20,7 @@ from tests.pages import PageClient
 EXPECTED_ENDPOINTS = {
     "root",
     "static",
-    "govuk_assets",
+    "favicon",
     "home.home",
     "search.search",
     "pipeline.pipeline",
@@ -344,12 +346,20 @@ def test_status_is_503_when_the_database_is_unreachable(tmp_path):
     assert response.status_code == 503 and response.get_json()["database"]["error"]
 
 
-def test_govuk_assets_are_served_at_the_path_the_css_uses(app, client, tmp_path):
-    app.static_folder = str(tmp_path)
-    (tmp_path / "govuk" / "assets" / "fonts").mkdir(parents=True)
-    (tmp_path / "govuk" / "assets" / "fonts" / "light.woff2").write_bytes(b"font")
-    assert client.get("/assets/fonts/light.woff2").data == b"font"
-    assert client.get("/assets/../../etc/passwd").status_code == 404
+def test_our_css_has_no_gds_transport_font_and_needs_no_govuk_image(app, client):
+    """GOV.UK Frontend is built from its Sass with a system font stack (make assets): its licence keeps GDS
+    Transport and the crown for GOV.UK services, so no font file or crown image is shipped or asked for."""
+    css_path = Path(app.static_folder) / "govuk" / "govuk-frontend.min.css"
+    if not css_path.exists():
+        pytest.fail("run make assets first: portal/static/govuk is built from GOV.UK Frontend's Sass")
+    css = css_path.read_text(encoding="utf-8-sig")
+    assert "GDS Transport" not in css and "@font-face" not in css and "system-ui" in css
+    html = client.get("/en/").get_data(as_text=True)
+    for url in set(re.findall(r"url\(\"?([^\")]+)", css)):  # only the footer crest, for a class we never use
+        assert url.endswith("govuk-crest.svg") and "govuk-footer__copyright-logo" not in html
+    assert client.get("/assets/fonts/light.woff2").status_code == 404
+    assert client.get("/favicon.ico").headers["Location"].endswith("/static/favicon.svg")
+    assert 'rel="icon"' in html
 
 
 def test_csrf_protection_is_on(app):
