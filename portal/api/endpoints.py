@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 
-from portal.api import exports, ocds_export
+from portal.api import ocds_export, spreadsheet
 from portal.api.openapi import openapi_document
 from portal.collect.history import history
 from portal.db import get_session
@@ -25,7 +25,7 @@ from portal.web.search_page import message_text
 from search_index.results import MAX_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-bp.add_url_rule("/notices.csv", "notices_csv", exports.api_csv)
+bp.add_url_rule("/notices.csv", "notices_csv", spreadsheet.api_csv)
 
 
 def iso(moment: datetime | None) -> str | None:

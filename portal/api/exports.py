@@ -1,21 +1,18 @@
-"""Blueprint: a search as a spreadsheet (CSV), an Atom feed and an iCal calendar, in the page's language."""
+"""Blueprint: a search as an Atom feed and an iCal calendar (and, in portal.api.spreadsheet, CSV), in the page's
+language."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime, timedelta
 
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, Flask, Response, request, url_for
-from flask_babel import force_locale
+from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from portal.db import get_session
 from portal.i18n import LANG_PREFIX, current_language
-from portal.labels.cpv_divisions import division_label
 from portal.labels.formatting import money, stage_label
 from portal.models.tables import Procurement, utcnow
 from portal.search.indexing import search_procurements
@@ -24,11 +21,15 @@ from scrapers.vocabulary import FORWARD_STAGES, LONDON
 from search_index.results import MAX_PAGE, MAX_PER_PAGE
 
 bp = Blueprint("exports", __name__, url_prefix=LANG_PREFIX)
-CSV_LIMIT = 5000
 FEED_LIMIT = 100
 CALENDAR_LIMIT = 1000
+TITLE_LIMIT = 300  # characters of a title in a feed or calendar entry
 # Characters XML 1.0 forbids (lxml refuses them): a notice or a query could carry them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _index_dir() -> str:
+    return current_app.config["INDEX_DIR"]
 
 
 def search_all(params: SearchParams, limit: int) -> list[Procurement]:
@@ -47,10 +48,11 @@ def search_all(params: SearchParams, limit: int) -> list[Procurement]:
     return found[:limit]
 
 
-def safe_cell(value) -> str:
-    """Return a CSV cell that a spreadsheet shows as text, never runs as a formula (= + - @, tab, CR)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def shorten(text: str, limit: int = TITLE_LIMIT) -> str:
+    """Return text cut at a word before `limit` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.-–") + "…"
 
 
 def xml_text(value: str | None) -> str:
@@ -72,89 +74,6 @@ def title_of(p: Procurement) -> str:
 def page_url(p: Procurement, lang: str | None = None) -> str:
     """Return the notice's page on this portal, in full."""
     return url_for("notices.notice", ocid=p.ocid, lang_code=lang or current_language(), _external=True)
-
-
-def _columns(everything: bool) -> list[tuple[str, object]]:
-    columns = [
-        (_("Notice ID (OCID)"), lambda p: p.ocid),
-        (_("Stage"), lambda p: stage_label(p.stage)),
-        (_("Title"), title_of),
-        (_("Buyer"), lambda p: p.buyer_name),
-        (_("Value excluding VAT"), lambda p: p.value_amount),
-        (_("Currency"), lambda p: p.currency),
-        (_("Deadline"), lambda p: _when(p.deadline)),
-        (_("Expected tender date"), lambda p: _when(p.expected_tender_date)[:10]),
-        (_("Link"), page_url),
-    ]
-    if everything:
-        columns += [
-            (_("Title in English"), lambda p: p.title),
-            (_("Title in Welsh"), lambda p: p.title_cy),
-            (_("Description in English"), lambda p: p.description),
-            (_("Description in Welsh"), lambda p: p.description_cy),
-            (_("Buyer ID"), lambda p: p.buyer_id),
-            (_("Value including VAT"), lambda p: p.value_gross),
-            (_("Lowest value"), lambda p: p.value_min),
-            (_("Highest value"), lambda p: p.value_max),
-            (_("CPV codes"), lambda p: " ".join(c.get("code") or "" for c in p.cpv or [])),
-            (_("Category"), lambda p: division_label(p.main_cpv or next((c.get("code") for c in p.cpv or []), ""))),
-            (_("Regions"), lambda p: " ".join(p.regions or [])),
-            (_("Published"), lambda p: _when(p.published_at)),
-            (_("Updated"), lambda p: _when(p.updated_at)),
-            (_("Market engagement deadline"), lambda p: _when(p.engagement_deadline)),
-            (_("Contract start"), lambda p: _when(p.contract_start)[:10]),
-            (_("Contract end"), lambda p: _when(p.contract_end)[:10]),
-            (_("Latest contract end with extensions"), lambda p: _when(p.contract_max_extent)[:10]),
-            (_("Suitable for SMEs"), lambda p: _flag(p.sme)),
-            (_("Suitable for VCSEs"), lambda p: _flag(p.vcse)),
-            (_("In Wales"), lambda p: _flag(p.in_wales)),
-            (_("Procurement method"), lambda p: p.procurement_method_details or p.procurement_method),
-            (_("Main category"), lambda p: p.main_category),
-            (_("Sources"), lambda p: " ".join(p.sources or [])),
-            (_("Notice types"), lambda p: " ".join(p.notice_types or [])),
-            (_("Register links"), lambda p: " ".join(link.get("url") or "" for link in p.links or [])),
-            (_("Link in Welsh") if current_language() == "en" else _("Link in English"),
-             lambda p: page_url(p, "cy" if current_language() == "en" else "en")),
-        ]  # fmt: skip
-    return columns
-
-
-def _flag(value: bool | None) -> str:
-    return "" if value is None else (_("Yes") if value else _("No"))
-
-
-def csv_text(rows: list[Procurement], everything: bool) -> str:
-    """Return the CSV of some procurements: translated headers, then one formula-safe row each."""
-    columns = _columns(everything)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(name) for name, _value in columns])
-    for p in rows:
-        writer.writerow([safe_cell(value(p)) for _name, value in columns])
-    return out.getvalue()
-
-
-def csv_response(lang: str) -> Response:
-    """Return the search's CSV in one language, as a download."""
-    params = parse_search_args(request.args)
-    with force_locale(lang):
-        body = csv_text(search_all(params, CSV_LIMIT), request.args.get("fields") == "all")
-    return Response(
-        "\ufeff" + body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="piblinell-search.csv"'},
-    )
-
-
-@bp.route("/search.csv", endpoint="csv")
-def csv_export():
-    """Download the search as a spreadsheet (CSV) with headers in the page's language; fields=all for every field."""
-    return csv_response(current_language())
-
-
-def api_csv():
-    """Download the search as CSV with English headers (the API's language-neutral address)."""
-    return csv_response("en")
 
 
 def _summary(p: Procurement) -> str:
@@ -199,7 +118,7 @@ def atom():
     for p in reversed(search_all(params, FEED_LIMIT)):  # feedgen puts each new entry first
         entry = feed.add_entry()
         entry.id(page_url(p, "en"))
-        entry.title(xml_text(title_of(p)))
+        entry.title(xml_text(shorten(title_of(p))))
         entry.link(href=page_url(p))
         entry.updated(p.updated_at or p.published_at or p.changed_at or utcnow())
         if p.published_at:
@@ -217,7 +136,7 @@ def calendar_events(p: Procurement) -> list[Event]:
         event.add("uid", f"{p.ocid}-deadline@piblinell")
         event.add("dtstamp", stamp)
         event.add("dtstart", p.deadline)
-        event.add("summary", xml_text(_("Tender deadline: %(title)s", title=title_of(p))))
+        event.add("summary", xml_text(_("Tender deadline: %(title)s", title=shorten(title_of(p)))))
         event.add("description", _summary(p))
         event.add("url", page_url(p))
         events.append(event)
@@ -228,7 +147,7 @@ def calendar_events(p: Procurement) -> list[Event]:
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
-        event.add("summary", xml_text(_("Expected tender: %(title)s", title=title_of(p))))
+        event.add("summary", xml_text(_("Expected tender: %(title)s", title=shorten(title_of(p)))))
         event.add("description", _summary(p))
         event.add("url", page_url(p))
         events.append(event)
@@ -250,5 +169,7 @@ def ics():
 
 
 def init_app(app: Flask) -> None:
-    """Register the exports."""
+    """Register the exports (the CSV's routes are in portal.api.spreadsheet)."""
+    from portal.api import spreadsheet  # noqa: F401 (adds the CSV routes to bp)
+
     app.register_blueprint(bp)

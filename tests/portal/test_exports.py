@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from icalendar import Calendar
 
-from portal.api.exports import safe_cell
+from portal.api.spreadsheet import safe_cell
 from tests.portal.search_corpus import load_corpus
 
 FORMULA_TITLE = '=HYPERLINK("http://x","Click")'
@@ -81,3 +81,44 @@ def test_ical_has_deadlines_and_expected_dates_with_stable_uids(exports):
     assert {str(e["uid"]) for e in again.walk("VEVENT")} == set(events)
     welsh = Calendar.from_ical(exports.get("/cy/search.ics?stage=open").get_data())
     assert all(str(e["summary"]).startswith("Dyddiad cau'r tendr: ") for e in welsh.walk("VEVENT"))
+
+
+def test_csv_streams_stops_at_the_limit_and_says_where_the_rest_is(exports, monkeypatch):
+    from portal.api import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "CSV_LIMIT", 2)
+    spreadsheet.CSV_CACHE.__init__(budget=10_000_000, largest=5_000_000)
+    response = exports.get("/en/search.csv")
+    assert response.is_streamed
+    rows = rows_of(response)
+    assert len(rows) == 1 + 2 + 1 and rows[-1][0].startswith("Only the first 2 of ")
+    assert "http://localhost/api/v1/notices" in rows[-1][0]
+    welsh = rows_of(exports.get("/cy/search.csv"))
+    assert welsh[-1][0].startswith("Dim ond y 2 cyntaf o ") and len(welsh) == 4
+
+
+def test_a_finished_csv_is_kept_until_the_index_changes(app, exports, monkeypatch):
+    from portal.api import spreadsheet
+    from portal.search import indexing
+
+    spreadsheet.CSV_CACHE.__init__(budget=10_000_000, largest=5_000_000)
+    first = exports.get("/en/search.csv?q=cleaning").get_data()
+    calls = []
+    real = spreadsheet.search_procurements
+    monkeypatch.setattr(spreadsheet, "search_procurements", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert exports.get("/en/search.csv?q=cleaning").get_data() == first and calls == []  # from the cache
+    assert exports.get("/cy/search.csv?q=cleaning").get_data() != first and calls  # another language: built
+    calls.clear()
+    with app.app_context():
+        indexing.rebuild_index()  # a new generation: nothing kept may be served
+    assert exports.get("/en/search.csv?q=cleaning").get_data() == first and calls
+
+
+def test_long_text_is_cut_in_cells_and_feed_titles():
+    from portal.api.exports import shorten
+    from portal.api.spreadsheet import CELL_LIMIT
+
+    assert len(safe_cell("x" * 1_000_000)) == CELL_LIMIT
+    title = shorten("Glanhau " * 100)
+    assert len(title) <= 301 and title.endswith("Glanhau…")
+    assert shorten("Byr") == "Byr"
