@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import text
 
+from portal.collect import jobs
 from portal.db import get_engine
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,8 @@ def clock_command():
     try:
         with clock_lock():
             log.info("clock started (pid %s); schedule: %s", os.getpid(), list(app.config["CLOCK_SCHEDULE"]))
+            if interrupted := jobs.mark_interrupted_runs():
+                log.warning("%d collector run(s) left running by a stopped clock marked interrupted", interrupted)
             build_scheduler(app).start()
     except AlreadyRunning as error:
         click.echo(f"clock not started: {error}", err=True)

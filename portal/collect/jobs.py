@@ -188,3 +188,17 @@ def scheduled_collect() -> None:
         collect_rss()
     refresh_stages()
     sync_index_safely()
+
+
+def mark_interrupted_runs() -> int:
+    """Mark the runs a stopped clock left "running" as interrupted (a run still live elsewhere, e.g. a
+    `flask collect`, writes its own outcome over this when it ends); return how many."""
+    now = utcnow()
+    with session_scope() as session:
+        result = session.exec(
+            update(CollectorRun)
+            .where(CollectorRun.status == "running")
+            .values(status="interrupted", finished_at=now, error="interrupted before it finished (the clock stopped)")
+        )
+        session.commit()
+        return result.rowcount or 0

@@ -103,3 +103,20 @@ def test_collect_command_runs_the_sell2wales_rss_fallback(app, runner, httpserve
     again = runner.invoke(args=["collect", "s2w-rss"])
     assert "0 new" in again.output
     assert "s2w-rss" in runner.invoke(args=["sources"]).output
+
+
+def test_a_clock_marks_the_runs_a_stopped_clock_left_running_as_interrupted(app, runner, monkeypatch):
+    from portal.collect import clock
+    from portal.models.tables import CollectorRun, utcnow
+
+    with app.app_context(), session_scope() as session:
+        session.add(CollectorRun(source="fts", started_at=utcnow() - timedelta(hours=3)))  # status "running"
+        session.add(CollectorRun(source="cf", started_at=utcnow(), status="ok", finished_at=utcnow()))
+        session.commit()
+    monkeypatch.setattr(clock, "build_scheduler", lambda app: type("Stub", (), {"start": lambda self: None})())
+    result = runner.invoke(args=["clock"])
+    assert result.exit_code == 0, result.output
+    with app.app_context(), session_scope() as session:
+        runs = {run.source: run for run in session.exec(select(CollectorRun))}
+    assert runs["fts"].status == "interrupted" and runs["fts"].finished_at and "interrupted" in runs["fts"].error
+    assert runs["cf"].status == "ok"
