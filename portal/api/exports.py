@@ -24,8 +24,9 @@ bp = Blueprint("exports", __name__, url_prefix=LANG_PREFIX)
 FEED_LIMIT = 100
 CALENDAR_LIMIT = 1000
 TITLE_LIMIT = 300  # characters of a title in a feed or calendar entry
-# Characters XML 1.0 forbids (lxml refuses them): a notice or a query could carry them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 forbids (lxml refuses them), and the bidirectional embeddings, overrides and isolates that
+# make text read other than it is stored: a notice or a query could carry them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def _index_dir() -> str:

@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
 from portal.labels import formatting
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
+
+
+# Never text: C0/C1 controls (but tab and newlines), the bidirectional embeddings, overrides and isolates a
+# notice could use to make text read other than it is stored, lone surrogates and non-characters.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_output(value):
+    """Jinja's finalize: strip what is never text from everything a template writes (Markup stays Markup)."""
+    if isinstance(value, Markup):
+        return Markup(_NOT_TEXT.sub("", value))  # noqa: S704 (already-escaped markup, characters only removed)
+    if isinstance(value, str):
+        return _NOT_TEXT.sub("", value)
+    return value
 
 
 def _favicon():
@@ -86,6 +102,7 @@ def init_app(app: Flask) -> None:
     )
     # GOV.UK's template.html calls macros without params (LIBRARIES.md).
     app.jinja_env.undefined = ChainableUndefined
+    app.jinja_env.finalize = clean_output
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import feedparser
+from icalendar import Calendar
+
 from portal.collect.ingest import ingest_page
 from portal.db import session_scope
+from portal.search.indexing import sync_index
 from tests.factories import fts_release
 from tests.pages import PageClient
 
@@ -39,3 +43,25 @@ def test_hostile_text_is_escaped_everywhere(app, client):
     assert notice.by_id("description-en").text == HOSTILE_DESCRIPTION
     assert "🚀" in notice.text() and "مناقصة" in notice.text()
     assert "&lt;script&gt;" in notice.html and "{{ 7*7 }}" in notice.text()
+
+
+CONTROLS = "\x00\x01\x07\x1b\x7f\x85\u202a\u202b\u202d\u202e\u2066\u2067\u2068\u2069\ufffe"
+
+
+def test_control_and_bidi_override_characters_never_reach_html_feeds_or_calendars(app, client):
+    title = f"Glanhau{CONTROLS} ysgolion"
+    release = fts_release(notice_type="UK4", title=title, description=f"Disgrifiad{CONTROLS}")
+    with app.app_context(), session_scope() as session:
+        ingest_page(session, "fts", [release])
+        session.commit()
+        sync_index()
+    pages = PageClient(client)
+    for url in ("/en/notice/ocds-h6vhtk-0a0001", "/cy/notice/ocds-h6vhtk-0a0001", "/en/search?q=glanhau", "/cy/search"):
+        html = pages.get(url).html
+        assert "Glanhau ysgolion" in html and not any(char in html for char in CONTROLS), url
+    for url in ("/en/search.atom?q=glanhau", "/en/search.ics", "/cy/search.ics"):
+        body = client.get(url).get_data(as_text=True)
+        assert not any(char in body for char in CONTROLS), url
+    atom = client.get("/en/search.atom?q=glanhau").get_data()
+    assert not feedparser.parse(atom).bozo  # well-formed XML
+    assert Calendar.from_ical(client.get("/en/search.ics").get_data())
