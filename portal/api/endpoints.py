@@ -165,7 +165,7 @@ def _procurement(ocid: str) -> Procurement:
     return found
 
 
-@bp.route("/notices/<ocid>")
+@bp.route("/notices/<path:ocid>")  # an ocid may hold any character, "/" too
 def notice(ocid: str):
     """Return one procurement with the list of its releases."""
     return jsonify(detail(_procurement(ocid)))
@@ -181,7 +181,7 @@ def ocds_releases():
     return jsonify(package)
 
 
-@bp.route("/ocds/records/<ocid>")
+@bp.route("/ocds/records/<path:ocid>")
 def ocds_record(ocid: str):
     """Return an OCDS 1.1 record package of one ocid: its releases as received and a compiled release."""
     package = ocds_export.record_package(get_session(), ocid, request.url)

@@ -37,7 +37,8 @@ PARAMETERS = (
 
 _CPV = re.compile(r"^\d{2,8}$")
 _REGION = re.compile(r"^(UK|TL)([A-N][0-9A-Z]{0,3})?$")
-_BUYER = re.compile(r"^[1-9]\d{0,11}$")
+_BUYER = re.compile(r"^[1-9]\d{0,9}$")
+MAX_ID = 2**31 - 1  # the largest id both databases' integer columns hold
 _NOTICE_TYPE = re.compile(r"^[A-Za-z0-9]{1,20}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")  # not text: HTML and XML refuse
@@ -197,7 +198,7 @@ def parse_search_args(args, *, max_per_page: int = MAX_PER_PAGE) -> SearchParams
     stages = _many(args, "stage", STAGES.__contains__, problems, str.lower)
     cpv = _many(args, "cpv", _CPV.match, problems, _cpv)
     regions = _many(args, "region", _REGION.match, problems, str.upper)
-    buyers = _many(args, "buyer", _BUYER.match, problems)
+    buyers = _many(args, "buyer", lambda value: bool(_BUYER.match(value)) and int(value) <= MAX_ID, problems)
     sources = _many(args, "source", RELEASE_SOURCES.__contains__, problems, str.lower)
     notice_types = _many(args, "notice_type", _NOTICE_TYPE.match, problems)
     band = _first(args, "value")

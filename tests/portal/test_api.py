@@ -90,3 +90,23 @@ def test_the_openapi_document_is_valid_and_matches_the_routes(app, client):
 
     assert documented == set(PARAMETERS)
     assert document["servers"] == [{"url": "http://localhost/api/v1"}]
+
+
+def test_out_of_range_ids_and_ocids_with_any_character(app, client):
+    from portal.collect.ingest import ingest_page
+    from portal.db import session_scope
+    from portal.search.indexing import sync_index
+    from tests.factories import fts_release
+
+    odd = "ocds-h6vhtk-a/b?c#d%e f"
+    with app.app_context(), session_scope() as session:
+        ingest_page(session, "fts", [fts_release(ocid=odd, notice_id="000777-2026")])
+        session.commit()
+        sync_index()
+    quoted = "ocds-h6vhtk-a/b%3Fc%23d%25e%20f"
+    assert client.get(f"/api/v1/notices/{quoted}").get_json()["ocid"] == odd
+    assert client.get(f"/api/v1/ocds/records/{quoted}").status_code == 200
+    for too_big in ("2147483648", "9223372036854775808", "99999999999999999999"):
+        body = client.get(f"/api/v1/notices?buyer={too_big}").get_json()
+        assert body["problems"] == [{"parameter": "buyer", "code": "not_understood"}], too_big
+        assert client.get(f"/en/search?buyer={too_big}").status_code == 200
