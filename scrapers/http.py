@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
@@ -14,6 +13,7 @@ from urllib.parse import urlencode
 import requests
 
 from scrapers.base import FeedError
+from scrapers.json_text import decode_body, loads_tolerant
 
 log = logging.getLogger(__name__)
 
@@ -22,14 +22,6 @@ try:
 except metadata.PackageNotFoundError:  # running from a checkout that was not pip-installed
     VERSION = "0.1.0"
 USER_AGENT = f"Piblinell/{VERSION} (+https://github.com/piblinell/piblinell; open-source procurement portal)"
-
-# A bare 1e9999 is valid JSON for Python but becomes float("inf"), which no database JSON column
-# accepts; OCP's kingfisher-collect rewrites it to 9999999 (FEEDS.md §2.6). Only value positions
-# are touched, so the FTS string "durationInDays": "1e9999" stays a string.
-_HUGE_NUMBER = re.compile(rb"([:\[,]\s*)1e9999(?=\s*[,\]}])")
-# ` 000,` is not JSON at all (leading zeros; kingfisher-collect f7b809f0, FEEDS.md §2.6). It is
-# repaired only when the strict parse fails, so a valid body's strings are never rewritten.
-_ZEROS = re.compile(rb"([:\[,] )000(?=,)")
 
 
 class TransportError(FeedError):
@@ -46,30 +38,10 @@ class HttpStatusError(FeedError):
         self.excerpt = excerpt
 
 
-def decode_body(content: bytes) -> str:
-    """Decode a body as UTF-8, falling back to latin-1 (Contracts Finder is not always UTF-8)."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # FEEDS.md §1.2: kingfisher-collect reads CF bodies as ISO-8859-1; latin-1 never fails.
-        return content.decode("latin-1")
-
-
 def excerpt(content: bytes, limit: int = 200) -> str:
     """Return a short one-line excerpt of a body for error messages."""
     text = " ".join(decode_body(content).split())
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def loads_tolerant(content: bytes):
-    """Parse JSON bytes, mending the invalid numbers real registers emit (`1e9999`, ` 000,`)."""
-    if b"1e9999" in content:  # a cheap test first: the substitution costs a pass over megabytes
-        content = _HUGE_NUMBER.sub(rb"\g<1>9999999", content)
-    try:
-        return json.loads(decode_body(content))
-    except json.JSONDecodeError:
-        # Only when the strict parse fails, so strings in valid bodies are never rewritten.
-        return json.loads(decode_body(_ZEROS.sub(rb"\g<1>0", content)))
 
 
 def parse_json(content: bytes, url: str) -> dict:

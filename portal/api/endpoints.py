@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, Flask, abort, jsonify, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import force_locale
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException
@@ -219,7 +220,16 @@ def any_error(error: HTTPException):
     return frontend.http_error(error)
 
 
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, but never NaN or Infinity, which are not JSON (every JSON response of the app goes here)."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(obj, **kwargs)
+
+
 def init_app(app: Flask) -> None:
-    """Register the API and its JSON errors for addresses under /api/v1."""
+    """Register the API and its JSON errors for addresses under /api/v1; make every JSON response strict."""
+    app.json = StrictJSONProvider(app)
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, any_error)

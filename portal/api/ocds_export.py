@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from ocdsmerge.exceptions import OCDSMergeError, OCDSMergeWarning
 from sqlmodel import Session, col, select
 
 from portal.models.tables import Procurement, Release, utcnow
+from scrapers.json_text import loads_tolerant
 
 log = logging.getLogger(__name__)
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "ocds" / "1__1__5"
@@ -38,13 +40,56 @@ def merger() -> ocdsmerge.Merger:
     return ocdsmerge.Merger(schema=schema())
 
 
+@lru_cache
+def numeric_fields() -> dict[str, str]:
+    """Return {property name: "number" or "integer"} of the release schema's properties that must be numbers."""
+    found: dict[str, str] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                if key == "properties" and isinstance(item, dict):
+                    for name, prop in item.items():
+                        kinds = set(prop.get("type") or ()) - {"null"} if isinstance(prop, dict) else set()
+                        if kinds and kinds <= {"number", "integer"}:
+                            found[name] = "integer" if kinds == {"integer"} else "number"
+                walk(item)
+
+    walk(schema())
+    return found
+
+
+def _representable(value, kind: str) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value is None
+    return math.isfinite(value) and (kind == "number" or float(value).is_integer())
+
+
+def republishable(value):
+    """Return a release as received, less the numbers OCDS cannot carry: a number field holding something else
+    (Find a Tender's `"durationInDays": "1e9999"`) or a number no JSON can (NaN) is left out, not invented."""
+    if isinstance(value, list):
+        return [republishable(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    fields = numeric_fields()
+    return {
+        key: republishable(item)
+        for key, item in value.items()
+        if key not in fields or _representable(item, fields[key])
+    }
+
+
 def _loads(release: Release) -> dict | None:
     try:
-        data = json.loads(release.raw)
+        data = loads_tolerant(release.raw.encode("utf-8"))
     except ValueError:
         log.warning("release %s is not JSON", release.id)
         return None
-    return data if isinstance(data, dict) else None
+    return republishable(data) if isinstance(data, dict) else None
 
 
 def _package(uri: str) -> dict:

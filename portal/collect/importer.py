@@ -17,7 +17,7 @@ from pathlib import Path
 from portal.collect.ingest import IngestCounts, store_page
 from portal.collect.prepare import PreparedPage, dump, prepare_page
 from portal.db import session_scope
-from scrapers.http import loads_tolerant
+from scrapers.json_text import loads_tolerant
 from scrapers.registry import source_of_ocid
 
 BATCH = 500

@@ -19,6 +19,7 @@ from scrapers.http import (
     parse_json,
     retry_after_seconds,
 )
+from scrapers.json_text import dumps_strict, loads_tolerant
 from tests.realdata import real_json
 from tests.replay import FakeTime, serve_recorded, split_url
 
@@ -176,16 +177,31 @@ def test_utf8_body_is_decoded(httpserver: HTTPServer, fake: FakeTime):
     assert client(fake).get_json(httpserver.url_for("/x"))["name"] == "Gwerthwch i Gymru \u0175"
 
 
-def test_invalid_numbers_are_cleaned_as_kingfisher_collect_does(httpserver: HTTPServer, fake: FakeTime):
+def test_numbers_no_database_can_hold_become_null_and_bad_zeros_zero(httpserver: HTTPServer, fake: FakeTime):
     body = b'{"a": 1e9999, "b": "1e9999", "c": [1e9999, 2], "d": 000, "e": 1}'
     httpserver.expect_request("/x").respond_with_data(body)
-    assert client(fake).get_json(httpserver.url_for("/x")) == {
-        "a": 9999999,
-        "b": "1e9999",
-        "c": [9999999, 2],
-        "d": 0,
-        "e": 1,
-    }
+    assert client(fake).get_json(httpserver.url_for("/x")) == {"a": None, "b": "1e9999", "c": [None, 2], "d": 0, "e": 1}
+
+
+@pytest.mark.parametrize("number", ["1e9999", "-1e9999", "1E9999", "1e400", "-1e400", "NaN", "Infinity", "-Infinity"])
+def test_every_non_finite_number_form_is_read_as_null(number: str):
+    assert loads_tolerant(f'{{"amount": {number}, "n": 2.5}}'.encode()) == {"amount": None, "n": 2.5}
+    assert loads_tolerant(f'{{"amount": {number}, "lots": 000, "n": 1}}'.encode())["amount"] is None
+
+
+def test_lone_surrogates_and_nuls_are_cleaned_and_counted_pairs_kept():
+    repaired = [0]
+    body = b'{"t": "a\\ud800b", "u": "x\\u0000y", "ok": "\\ud83d\\ude80", "k\\udfff": ["\\udc00"]}'
+    data = loads_tolerant(body, repaired)
+    assert data == {"t": "a\ufffdb", "u": "xy", "ok": "\U0001f680", "k\ufffd": ["\ufffd"]}
+    assert repaired == [4]
+    assert loads_tolerant(b'{"raw": "a\x00b"}', repaired) == {"raw": "ab"}  # a raw NUL byte, not even JSON
+    assert dumps_strict(data).encode("utf-8")  # now encodable and strict
+
+
+def test_strict_output_refuses_what_is_not_json():
+    with pytest.raises(ValueError):
+        dumps_strict({"amount": float("nan")})
 
 
 def test_valid_bodies_strings_are_never_rewritten():
