@@ -1,4 +1,8 @@
-"""Analysers: English (stemming, stop words, accent folding) and Welsh (mutation folding).
+"""Analysers: English (stemming, stop words, accent folding) and Welsh (mutation folding); acronyms in both.
+
+A word written in capitals (IT, ICT, TGCh) is also indexed as an acronym term, in capitals, at the
+same position, even when its lower-case form is a stop word: every other term is lower case, so a
+search typed in capitals finds "IT" and never "it" (`acronym`).
 
 Each analyser is one fused tokenizer rather than a chain of Whoosh filters: a chain is a stack
 of generators per token and indexing speed is what the rebuild target is made of. The index
@@ -22,12 +26,28 @@ from search_index.welsh import radicals
 # Letters and digits; "_" and apostrophes split words ("i'r" → "i", "r"; both stop words).
 WORD_RE = re.compile(r"[^\W_]+")
 _ACCENTS = {code: value for code, value in accent_map.items()}
+# An acronym: 2 to 6 letters, the first and at least one other a capital (IT, ICT, AI, TGCh, PhD, DEFRA).
+ACRONYM_LETTERS = (2, 6)
+# Typed in a search, an acronym of up to this many letters matches only the same capitals in the text;
+# a longer word in capitals ("CLOUD", typed with caps lock) also matches the word in any case.
+STRICT_ACRONYM_LETTERS = 4
 
 
 @lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Lower-case a word and strip its accents (dŵr → dwr, Môn → mon)."""
     return word.lower().translate(_ACCENTS)
+
+
+@lru_cache(maxsize=200_000)
+def acronym(word: str) -> str:
+    """Return the acronym term of a word as written (IT → "IT", TGCh → "TGCH"), or "" when it is not one."""
+    low, high = ACRONYM_LETTERS
+    if not low <= len(word) <= high or not word[0].isupper() or not word.isalpha():
+        return ""
+    if sum(1 for ch in word if ch.isupper()) < 2:
+        return ""
+    return fold(word).upper()
 
 
 @lru_cache(maxsize=100_000)
@@ -51,10 +71,14 @@ class _FusedTokenizer(Tokenizer):
         """Return the terms for one folded word; the first one is the word's own term."""
         raise NotImplementedError
 
+    def word_terms(self, raw: str, mode: str) -> tuple[str, ...]:
+        """Return the terms of one word as written (none for a stop word that is not an acronym)."""
+        return _word_terms(self, raw, mode)
+
     def positions(self, value: str, mode: str = "index") -> list[tuple[str, ...]]:
         """Return the terms at each position of a text (stop words take no position, as in `__call__`)."""
-        stops, terms = self.stop_words, self.terms
-        return [terms(word, mode) for word in map(fold, WORD_RE.findall(value)) if word not in stops]
+        word_terms = self.word_terms
+        return [terms for terms in (word_terms(raw, mode) for raw in WORD_RE.findall(value)) if terms]
 
     def term_set(self, value: str) -> set[str]:
         """Return the distinct index terms of a text (what a word field indexes)."""
@@ -81,10 +105,11 @@ class _FusedTokenizer(Tokenizer):
         """Yield one token per term; expansions share their word's position and characters."""
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
-        stops = self.stop_words if removestops else frozenset()
         for match in WORD_RE.finditer(value):
-            word = fold(match.group())
-            if word in stops:
+            terms = self.word_terms(match.group(), mode)
+            if not terms and not removestops:
+                terms = self.terms(fold(match.group()), mode)
+            if not terms:
                 continue
             if keeporiginal:
                 token.original = match.group()
@@ -95,10 +120,23 @@ class _FusedTokenizer(Tokenizer):
             if chars:
                 token.startchar = start_char + match.start()
                 token.endchar = start_char + match.end()
-            for term in self.terms(word, mode):
+            for term in terms:
                 token.text = term
                 yield token
             pos += 1
+
+
+@lru_cache(maxsize=400_000)
+def _word_terms(tokenizer: _FusedTokenizer, raw: str, mode: str) -> tuple[str, ...]:
+    word = fold(raw)
+    own = () if word in tokenizer.stop_words else tokenizer.terms(word, mode)
+    capitals = acronym(raw)
+    if not capitals:
+        return own
+    if mode == "index":
+        return (*own, capitals)
+    # Typed in a search: the capitals first (the word's own term), then, for a long word, any case.
+    return (capitals,) if len(raw) <= STRICT_ACRONYM_LETTERS else (capitals, *own)
 
 
 class EnglishTokenizer(_FusedTokenizer):
@@ -135,3 +173,8 @@ def welsh_analyzer() -> WelshTokenizer:
 def query_terms(analyzer: _FusedTokenizer, text: str) -> list[str]:
     """Return the query-side terms of a text for one analyser (stop words removed)."""
     return [token.text for token in analyzer(text, mode="query")]
+
+
+def query_positions(analyzer: _FusedTokenizer, text: str) -> list[tuple[str, ...]]:
+    """Return the query-side terms at each position of a text: the word's own term first, then its other forms."""
+    return analyzer.positions(text, mode="query")

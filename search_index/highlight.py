@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from html import escape
 
-from search_index.analysis import WORD_RE, english_stem, fold
+from search_index.analysis import WORD_RE, acronym, english_stem, fold
 from search_index.welsh import radicals
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
@@ -28,14 +28,14 @@ ENGLISH_ONLY = {"buyer": "buyer", "cpv": "cpv_labels"}
 
 
 @lru_cache(maxsize=200_000)
-def _forms(word: str) -> tuple[str, str, frozenset[str]]:
-    """Return (folded, English stem, Welsh radicals) of a word as written."""
+def _forms(word: str) -> tuple[str, str, frozenset[str], str]:
+    """Return (folded, English stem, Welsh radicals, acronym term or "") of a word as written."""
     folded = fold(word)
-    return folded, english_stem(folded), frozenset(radicals(folded))
+    return folded, english_stem(folded), frozenset(radicals(folded)), acronym(word)
 
 
 class _Matcher:
-    """Tells which words of a text are query words of an English and a Welsh field ."""
+    """Tells which words of a text are query words of an English and a Welsh field ("IT" and not "it" for IT)."""
 
     def __init__(self, compiled, english_field: str, welsh_field: str):
         self.english = compiled.terms.get(english_field, set())
@@ -45,8 +45,10 @@ class _Matcher:
         self.known: dict[str, bool] = {}  # word as written → is a query word
 
     def _test(self, word: str) -> bool:
-        folded, stem, mutated = _forms(word)
+        folded, stem, mutated, capitals = _forms(word)
         if stem in self.english or folded in self.welsh:
+            return True
+        if capitals and (capitals in self.english or capitals in self.welsh):
             return True
         if self.prefixes and folded.startswith(self.prefixes):
             return True

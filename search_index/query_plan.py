@@ -1,12 +1,20 @@
-"""Syntax tree → Whoosh query, with bilingual synonyms. Pure: needs the schema, not an index."""
+"""Syntax tree → Whoosh query, with bilingual synonyms. Pure: needs the schema, not an index.
+
+Each word of a search may stand for several terms at its position (`analysis.query_positions`): its own
+term first, then other forms (a long word in capitals in any case). The other forms match with
+OTHER_FORM_WEIGHT of the field's weight, so the word as typed ranks first; a phrase matches any form at
+each position, through the pairs of forms (at most MAX_PHRASE_FORMS combinations, else as typed).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import product
+from math import prod
 
 from whoosh import query as wq
 
-from search_index.analysis import WORD_RE, english_analyzer, fold, query_terms, welsh_analyzer
+from search_index.analysis import WORD_RE, acronym, english_analyzer, fold, query_positions, welsh_analyzer
 from search_index.query import And, Node, Not, Or, ParsedQuery, Phrase, Word
 from search_index.schema import BASE_FIELDS, PAIR_FIELDS, TEXT_FIELDS, WELSH_FIELDS
 from search_index.synonyms import MAX_WORDS, alternatives
@@ -14,6 +22,8 @@ from search_index.welsh import STOP_WORDS as WELSH_STOP_WORDS
 
 _ENGLISH, _WELSH = english_analyzer(), welsh_analyzer()
 _ANY_STOP = _ENGLISH.stop_words | WELSH_STOP_WORDS
+OTHER_FORM_WEIGHT = 0.5
+MAX_PHRASE_FORMS = 16
 
 
 @dataclass
@@ -42,12 +52,29 @@ def _all(subqueries: list[wq.Query]) -> wq.Query | None:
     return subqueries[0] if len(subqueries) == 1 else wq.And(subqueries)
 
 
-def _phrase(name: str, terms: list[str], boost: float) -> wq.Query:
-    """Return a phrase on a field's word pairs: one pair is a term; more must sit at consecutive positions."""
-    pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
-    if len(pairs) == 1:
-        return wq.Term(PAIR_FIELDS[name], pairs[0], boost=boost)
-    return wq.Phrase(PAIR_FIELDS[name], pairs, boost=boost)
+def _forms(name: str, forms: tuple[str, ...], boost: float) -> wq.Query:
+    """Return the query of one position's forms in a field: its own term at full weight, the others less."""
+    terms = [wq.Term(name, term, boost=boost if n == 0 else boost * OTHER_FORM_WEIGHT) for n, term in enumerate(forms)]
+    return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+
+def _phrase(name: str, positions: list[tuple[str, ...]], boost: float) -> wq.Query:
+    """Return a phrase on a field's word pairs: one pair is a term; more must sit at consecutive positions.
+
+    Each combination of the positions' forms is a phrase of its own; beyond MAX_PHRASE_FORMS of them,
+    only the words as typed are searched.
+    """
+    if prod(len(forms) for forms in positions) > MAX_PHRASE_FORMS:
+        positions = [forms[:1] for forms in positions]
+    phrases = []
+    for n, terms in enumerate(product(*positions)):
+        weight = boost if n == 0 else boost * OTHER_FORM_WEIGHT  # the first combination is every word as typed
+        pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+        if len(pairs) == 1:
+            phrases.append(wq.Term(PAIR_FIELDS[name], pairs[0], boost=weight))
+        else:
+            phrases.append(wq.Phrase(PAIR_FIELDS[name], pairs, boost=weight))
+    return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
 
 
 def text_query(words: tuple[str, ...] | list[str]) -> wq.Query | None:
@@ -55,17 +82,17 @@ def text_query(words: tuple[str, ...] | list[str]) -> wq.Query | None:
     parts = [part for word in words for part in WORD_RE.findall(word)]
     if not parts:
         return None
-    if len(parts) == 1 and fold(parts[0]) in _ANY_STOP:
+    if len(parts) == 1 and fold(parts[0]) in _ANY_STOP and not acronym(parts[0]):
         return None  # a stop word in either language would make the other language's fields required
     per_field = []
     for name, boost in TEXT_FIELDS.items():
-        terms = query_terms(_analyzer(name), " ".join(parts))
-        if len(terms) == 1:
-            per_field.append(wq.Term(name, terms[0], boost=boost))
-        elif terms and name in PAIR_FIELDS:
-            per_field.append(_phrase(name, terms, boost))
-        elif terms:
-            per_field.append(wq.And([wq.Term(name, t) for t in terms], boost=boost))
+        positions = query_positions(_analyzer(name), " ".join(parts))
+        if len(positions) == 1:
+            per_field.append(_forms(name, positions[0], boost))
+        elif positions and name in PAIR_FIELDS:
+            per_field.append(_phrase(name, positions, boost))
+        elif positions:
+            per_field.append(wq.And([_forms(name, forms, 1.0) for forms in positions], boost=boost))
     return _any(per_field)
 
 

@@ -1,10 +1,11 @@
 """Relevance ranking from bitsets, so a common word at 100k documents costs no per-document scoring.
 
-Each positive word (or phrase, or synonym group) contributes field boost × idf for the best
-field it occurs in; documents fall into a few score classes, ordered best first and newest first
-within a class. This drops term frequency and length normalisation (Whoosh's BM25F walks every
-posting in Python: 250 ms for one common word at 10k documents), and keeps what matters in
-notices: which words matched, how rare they are and whether they are in the title.
+Each positive word (or phrase, or synonym group) contributes its query's boost (the field's weight,
+less for a word's other forms) × idf for the best field it occurs in; documents fall into a few score
+classes, ordered best first and newest first within a class. This drops term frequency and length
+normalisation (Whoosh's BM25F walks every posting in Python: 250 ms for one common word at 10k
+documents), and keeps what matters in notices: which words matched, how rare they are and whether
+they are in the title.
 """
 
 from __future__ import annotations
@@ -14,21 +15,27 @@ import math
 from whoosh import query as wq
 
 from search_index.facets import from_mask
-from search_index.schema import BOOSTS
 
 MAX_CLASSES = 256
 
 
-def _by_field(q: wq.Query, out: dict[str, list[wq.Query]]) -> None:
+def _fields(q: wq.Query) -> set[str | None]:
+    if hasattr(q, "subqueries"):
+        return {name for sub in q.subqueries for name in _fields(sub)}
+    return {getattr(q, "fieldname", None)}
+
+
+def _by_field(q: wq.Query, out: dict[tuple[str, float], list[wq.Query]]) -> None:
+    """Group a leaf's queries by (field, weight): a query's boost is its field's weight, less for other forms."""
     if isinstance(q, (wq.Term, wq.Phrase, wq.Prefix)):
-        out.setdefault(q.fieldname, []).append(q)
+        out.setdefault((q.fieldname, q.boost), []).append(q)
     elif isinstance(q, wq.Or):
         for sub in q.subqueries:
             _by_field(sub, out)
     elif isinstance(q, wq.And) and q.subqueries:
-        fields = {getattr(sub, "fieldname", None) for sub in q.subqueries}
+        fields = _fields(q)
         if len(fields) == 1 and None not in fields:
-            out.setdefault(fields.pop(), []).append(q)  # e.g. two label words in one field
+            out.setdefault((fields.pop(), q.boost), []).append(q)  # e.g. two label words in one field
 
 
 def leaves(q: wq.Query) -> list[wq.Query]:
@@ -49,11 +56,11 @@ def score_classes(cache, q: wq.Query, matched: int) -> list[tuple[float, int]]:
         per_field = {}
         _by_field(leaf, per_field)
         weighted = []
-        for field, queries in per_field.items():
+        for (_field, boost), queries in per_field.items():
             mask = cache.mask_of(wq.Or(queries) if len(queries) > 1 else queries[0]) & matched
             if mask:
                 idf = math.log(1 + cache.size / (1 + mask.bit_count()))
-                weighted.append((BOOSTS.get(field, 1.0) * idf, mask))
+                weighted.append((boost * idf, mask))
         weighted.sort(key=lambda pair: -pair[0])
         split = []
         for score, mask in classes:

@@ -17,7 +17,7 @@ from search_index.analysis import english_analyzer, welsh_analyzer
 from search_index.fields import PairField, WordField
 
 # The layout of the fields below; an index of another version is not read (rebuild it).
-SCHEMA_VERSION = 3  # 3: `updated` indexed in seconds (Filters.changed_since), `id` a column
+SCHEMA_VERSION = 4  # 3: `updated` in seconds, `id` a column; 4: acronym terms (analysis.acronym)
 
 # Text fields searched by words, and their ranking weight. Phrases run on the pair fields of POSITIONAL.
 TEXT_FIELDS = {
@@ -32,7 +32,6 @@ POSITIONAL_FIELDS = ("title", "title_cy", "buyer", "description", "description_c
 WELSH_FIELDS = frozenset({"title_cy", "description_cy"})
 PAIR_FIELDS = {name: f"{name}_pairs" for name in POSITIONAL_FIELDS}  # text field → its pair field
 BASE_FIELDS = {pairs: name for name, pairs in PAIR_FIELDS.items()}
-BOOSTS = TEXT_FIELDS | {pairs: TEXT_FIELDS[name] for name, pairs in PAIR_FIELDS.items()}
 
 # Whole pence or minutes since the epoch (`updated`: seconds). A document without a NUMERIC value reads
 # back from its column as Whoosh's default, the largest signed number: sorts treat it as "none".

@@ -1,0 +1,75 @@
+"""An IT supplier's searches over the real recorded notices, end to end through the portal's search.
+
+Expected hits are established by reading the same rows the index was built from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlmodel import select
+
+from portal.collect.importer import import_paths
+from portal.db import session_scope
+from portal.models.tables import Procurement
+from portal.search.indexing import rebuild_index, search_procurements
+from tests.realdata import FTS_DAY, real_path
+
+TEXT_FIELDS = ("title", "description", "buyer_name", "title_cy", "description_cy")
+
+
+@pytest.fixture
+def rows(app):
+    """Import the real FTS day, the Contracts Finder pages and the Sell2Wales releases, index them, return the rows."""
+    paths = [real_path(f"{FTS_DAY}/page-00{n}.json") for n in range(1, 6)]
+    paths += sorted(real_path("contracts_finder").glob("*.json"))
+    paths.append(real_path("sell2wales/s2w_releases_2025-02_contract_notices_89.json"))
+    with app.app_context():
+        import_paths(paths)
+        rebuild_index()
+        with session_scope() as session:
+            found = session.exec(select(Procurement)).all()
+        yield found
+
+
+def search(text, sort="relevance", per_page=100):
+    """Return (every hit's ocid in order, the last results), paging through."""
+    ocids, page = [], 1
+    while True:
+        found, results = search_procurements(text, None, sort, page, per_page)
+        ocids += [row.ocid for row in found]
+        if page * per_page >= results.total:
+            return ocids, results
+        page += 1
+
+
+def ocids(text) -> set[str]:
+    return set(search(text)[0])
+
+
+def text_of(row) -> str:
+    labels = " ".join(c.get("label") or "" for c in row.cpv or [])
+    return " ".join(getattr(row, name) or "" for name in TEXT_FIELDS) + " " + labels
+
+
+def with_pattern(rows, pattern: str, flags=0) -> set[str]:
+    compiled = re.compile(pattern, flags)
+    return {row.ocid for row in rows if compiled.search(text_of(row))}
+
+
+def test_it_in_capitals_finds_it_and_never_the_pronoun(rows, app):
+    capitals = with_pattern(rows, r"\bIT\b")
+    assert len(capitals) >= 10
+    it = ocids("IT")
+    assert capitals <= it and len(it) < len(rows) / 4  # it used to be a stop word: every notice
+    pronoun_only = with_pattern(rows, r"\b[Ii]t\b") - with_pattern(rows, r"\bIT\b|\bTG\b|(?i:information technology)")
+    assert pronoun_only and not it & pronoun_only
+    services = ocids("services")
+    it_services = ocids("IT services")
+    assert it_services <= it & services and len(it_services) < len(services) / 4
+    _, results = search("it")
+    assert results.total == len(rows) and [m.code for m in results.messages] == ["stop_words_only"]
+    cli = json.loads(app.test_cli_runner().invoke(args=["search", "IT", "--limit", "100", "--json"]).output)
+    assert cli["total"] == len(it) and {hit["ocid"] for hit in cli["results"]} <= capitals | it
