@@ -5,6 +5,9 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import os
+import threading
+import time
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -177,6 +180,18 @@ def _prepare_or_refuse(path: Path) -> tuple[list[PreparedPage], str | None]:
         return [], "JSON nested too deeply to store"
 
 
+def _end_with_parent(parent: int) -> None:
+    """Worker initializer: end this parsing process within a second of the import that started it ending, even
+    killed outright (this worker is then adopted by another process)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
 def _prepared(paths: list[Path]) -> Iterator[tuple[Path, list[PreparedPage], str | None]]:
     """Yield each file's prepared pages (or why it is refused), parsing the next file in a worker process
     while this one stores the last.
@@ -189,8 +204,12 @@ def _prepared(paths: list[Path]) -> Iterator[tuple[Path, list[PreparedPage], str
         for path in paths:
             yield path, *_prepare_or_refuse(path)
         return
-    # forkserver, not fork: a forked child would share (and could close) the parent's database sockets.
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("forkserver")) as pool:
+    # spawn, not fork: a forked child would share (and could close) the parent's database sockets; nor
+    # forkserver, whose server and resource tracker outlive an import killed outright.
+    context = get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=_end_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         pending = deque((path, pool.submit(_prepare_or_refuse, path)) for path in paths[:2])
         for path in paths[2:] + [None]:
             done, future = pending.popleft()
