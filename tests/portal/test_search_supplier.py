@@ -73,3 +73,22 @@ def test_it_in_capitals_finds_it_and_never_the_pronoun(rows, app):
     assert results.total == len(rows) and [m.code for m in results.messages] == ["stop_words_only"]
     cli = json.loads(app.test_cli_runner().invoke(args=["search", "IT", "--limit", "100", "--json"]).output)
     assert cli["total"] == len(it) and {hit["ocid"] for hit in cli["results"]} <= capitals | it
+
+
+DIGITAL_WORDS = [  # a Welsh word of the glossary, and what its English notices say
+    ("TG", r"\bIT\b"),
+    ("cwmwl", r"(?i)\bcloud\b"),
+    ("meddalwedd", r"(?i)\bsoftware\b"),
+    ("digidol", r"(?i)\bdigital\b"),
+    ("gwefan", r"(?i)\bwebsite\b"),
+    ("cyfrifiadur", r"(?i)\bcomputers?\b"),
+    ("seiberddiogelwch", r"(?i)\bcyber[ -]?security\b"),
+]
+
+
+def test_a_welsh_digital_word_finds_the_english_notices(rows):
+    for welsh, english in DIGITAL_WORDS:  # one import of the recorded data for them all
+        expected = with_pattern(rows, english)
+        assert expected, english
+        missed = expected - ocids(welsh)
+        assert not missed, f"{welsh} misses {len(missed)} of the {len(expected)} notices matching {english}"
