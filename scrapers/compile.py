@@ -41,6 +41,7 @@ COLUMNS = (
     "value_amount",
     "value_gross",
     "currency",
+    "value_kind",
     "value_min",
     "value_max",
     "main_cpv",
@@ -54,6 +55,12 @@ COLUMNS = (
     "contract_start",
     "contract_end",
     "contract_max_extent",
+    "deadline_is_date",
+    "expected_tender_date_is_date",
+    "engagement_deadline_is_date",
+    "contract_start_is_date",
+    "contract_end_is_date",
+    "contract_max_extent_is_date",
     "sme",
     "vcse",
     "above_threshold",
@@ -76,9 +83,6 @@ DATE_FIELDS = (
     "contract_end",
     "contract_max_extent",
 )
-
-# Compiled keys the portal's table has no column for yet.
-EXTRA_KEYS = ("value_kind", *(f"{name}_is_date" for name in DATE_FIELDS))
 
 # Fields where the latest release that published a value wins.
 SCALAR_FIELDS = (
@@ -252,6 +256,4 @@ def compile_records(records: list[ReleaseRecord], now: datetime) -> dict:
         awards=[award_dict(award) for award in awards],
     )
     result.update(dates_with_flags(result, DATE_FIELDS))
-    compiled = {column: result[column] for column in COLUMNS}
-    compiled.update({key: result[key] for key in EXTRA_KEYS})
-    return compiled
+    return {column: result[column] for column in COLUMNS}

@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
+from scrapers.compile import compile_records
 from scrapers.ocds import parse_release
 from scrapers.records import ReleaseRecord
 
@@ -56,6 +58,20 @@ def parse_with_welsh(raw: str, raw_cy: str | None, source: str) -> ReleaseRecord
     return parse_pair(json.loads(raw), json.loads(raw_cy) if raw_cy else None, source)
 
 
+def compile_stored(releases: list[tuple[str, str, str | None]], now: datetime) -> dict | None:
+    """Compile a procurement from its stored (source, raw, raw_cy) releases as ingest does; None if none parse.
+
+    A stored release that no longer parses is left out, as it could not have been stored otherwise.
+    """
+    records = []
+    for source, raw, raw_cy in releases:
+        try:
+            records.append(parse_with_welsh(raw, raw_cy, source))
+        except _PARSE_ERRORS:
+            continue
+    return compile_records(records, now) if records else None
+
+
 @dataclass
 class PreparedPage:
     """A page parsed and checked, ready to store; pure data, so it can be made in another process."""
@@ -79,9 +95,11 @@ def prepare_page(source: str, releases: list, welsh_releases: list | None = None
         except _PARSE_ERRORS as error:
             rejected.append((dump(release), f"{type(error).__name__}: {error}"))
             continue
-        if record.release_id in incoming:  # a server-side duplicate on the same page (FEEDS.md §2.2)
+        earlier = incoming.get(record.release_id)
+        if earlier is not None:  # a server-side duplicate on the same page (FEEDS.md §2.2), or another edition
             duplicates += 1
-            continue
+            if not supersedes(record.date, earlier.record.date):
+                continue  # the later date wins, and on a tie the later arrival, as across pages and files
         raw, raw_cy = dump(release), (dump(welsh) if welsh is not None else None)
         incoming[record.release_id] = Incoming(record, raw, raw_cy, digest(raw, raw_cy))
     return PreparedPage(source, list(incoming.values()), rejected, len(releases), duplicates)

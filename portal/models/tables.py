@@ -85,6 +85,11 @@ def _json(default=list):
     return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
 
 
+def _flag():
+    # A server default of '0', not false(): SQLite then adds the column in place (migration 0004).
+    return Field(default=False, sa_column_kwargs={"server_default": "0"})
+
+
 def _text():
     return Field(default=None, sa_column=Column(Text, nullable=True))
 
@@ -127,6 +132,8 @@ class Procurement(SQLModel, table=True):
     value_amount: float | None = None
     value_gross: float | None = None
     currency: str | None = Field(default=None, max_length=3)
+    # What value_amount/value_gross are: "estimated" (tender, lots), "awarded" (awards) or "contract" (signed).
+    value_kind: str | None = Field(default=None, max_length=10)
     value_min: float | None = None
     value_max: float | None = None
     main_cpv: str | None = Field(default=None, max_length=12)
@@ -140,6 +147,13 @@ class Procurement(SQLModel, table=True):
     contract_start: datetime | None = _when()
     contract_end: datetime | None = _when()
     contract_max_extent: datetime | None = _when()
+    # The register gave these as a day, not a moment: show only the date (scrapers.ocds_dates).
+    deadline_is_date: bool = _flag()
+    expected_tender_date_is_date: bool = _flag()
+    engagement_deadline_is_date: bool = _flag()
+    contract_start_is_date: bool = _flag()
+    contract_end_is_date: bool = _flag()
+    contract_max_extent_is_date: bool = _flag()
     sme: bool | None = None
     vcse: bool | None = None
     above_threshold: bool | None = None
