@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from portal.collect import linking
 from portal.collect.buyer_upsert import buyer_key, upsert_buyers
 from portal.collect.history import summarise
-from portal.collect.prepare import Incoming, PreparedPage, digest, parse_with_welsh, prepare_page
+from portal.collect.prepare import Incoming, PreparedPage, digest, parse_with_welsh, prepare_page, supersedes
 from portal.models.tables import Procurement, ProcurementKey, ProcurementTombstone, Quarantine, Release, RssItem, utcnow
 from scrapers.compile import compile_records
 from scrapers.records import ReleaseRecord
@@ -102,8 +102,8 @@ def store_page(session: Session, page: PreparedPage, run_id: int | None = None, 
         known = existing.get(item.record.release_id)
         if known is None:
             fresh.append(item)
-        elif known[1] == item.content_hash:
-            counts.duplicates += 1
+        elif known[1] == item.content_hash or not supersedes(item.record.date, known[3]):
+            counts.duplicates += 1  # the same, or an older edition than the one stored: the stored one stays
         else:
             changed.append((known, item))
     if not fresh and not changed:
@@ -135,15 +135,15 @@ def store_page(session: Session, page: PreparedPage, run_id: int | None = None, 
 
 
 def _existing_releases(session: Session, source: str, release_ids: list[str]) -> dict[str, tuple]:
-    """Return {release id: (row id, content hash, procurement id)} of those already stored."""
+    """Return {release id: (row id, content hash, procurement id, date)} of those already stored."""
     found: dict[str, tuple] = {}
     for start in range(0, len(release_ids), 500):
         rows = session.exec(
-            select(Release.release_id, Release.id, Release.content_hash, Release.procurement_id).where(
+            select(Release.release_id, Release.id, Release.content_hash, Release.procurement_id, Release.date).where(
                 Release.source == source, col(Release.release_id).in_(release_ids[start : start + 500])
             )
         )
-        found.update({release_id: (rid, content_hash, pid) for release_id, rid, content_hash, pid in rows})
+        found.update({row[0]: tuple(row[1:]) for row in rows})
     return found
 
 

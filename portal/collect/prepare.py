@@ -72,6 +72,14 @@ def compile_stored(releases: list[tuple[str, str, str | None]], now: datetime) -
     return compile_records(records, now) if records else None
 
 
+def supersedes(incoming: datetime | None, stored: datetime | None) -> bool:
+    """Tell whether a release arriving with `incoming` as its date replaces a stored edition of the same release
+    id with other content: the later date wins, and on a tie (or no dates) the later arrival."""
+    if incoming is None or stored is None:
+        return True
+    return incoming >= stored
+
+
 @dataclass
 class PreparedPage:
     """A page parsed and checked, ready to store; pure data, so it can be made in another process."""
