@@ -9,7 +9,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapers.base import FeedError, Page, Window
-from scrapers.http import PoliteClient, build_url
+from scrapers.client import PoliteClient, build_url
 from scrapers.vocabulary import LONDON
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Plain records that the parsers return and the portal stores.
 
 A `ReleaseRecord` is one notice (one OCDS release) as Piblinell understands it. The portal
-compiles the records of one procurement into its current state (`scrapers.compile`).
+compiles the records of one procurement into its current state (`scrapers.compiler`).
 """
 
 from __future__ import annotations

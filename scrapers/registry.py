@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from scrapers.client import USER_AGENT, PoliteClient
 from scrapers.contracts_finder import ContractsFinder
 from scrapers.find_a_tender import FindATender
-from scrapers.http import USER_AGENT, PoliteClient
 from scrapers.sell2wales import Sell2Wales
 from scrapers.sell2wales_rss import Sell2WalesRss
 

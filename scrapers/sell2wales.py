@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from scrapers.base import FeedError, Page, PartitionFailed, Window
-from scrapers.http import HttpStatusError, PoliteClient, TransportError, build_url
+from scrapers.client import HttpStatusError, PoliteClient, TransportError, build_url
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 import feedparser
 
 from scrapers.base import FeedError
-from scrapers.http import PoliteClient
+from scrapers.client import PoliteClient
 
 _BST = re.compile(r"\s+BST\s*$", re.IGNORECASE)
 

@@ -19,7 +19,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from scrapers.base import Page, PartitionFailed, Window
-from scrapers.http import PoliteClient
+from scrapers.client import PoliteClient
 from tests.realdata import FIXTURES, real_headers, real_path
 
 # Set by the loopback server itself or describing the original transfer, not the body we replay

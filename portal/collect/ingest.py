@@ -19,7 +19,7 @@ from portal.collect.buyer_upsert import buyer_key, upsert_buyers
 from portal.collect.history import summarise
 from portal.collect.prepare import Incoming, PreparedPage, digest, parse_with_welsh, prepare_page, supersedes
 from portal.models.tables import Procurement, ProcurementKey, ProcurementTombstone, Quarantine, Release, RssItem, utcnow
-from scrapers.compile import compile_records
+from scrapers.compiler import compile_records
 from scrapers.records import ReleaseRecord
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from scrapers.compile import compile_records
+from scrapers.compiler import compile_records
 from scrapers.ocds import parse_release
 from scrapers.records import ReleaseRecord
 

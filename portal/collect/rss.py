@@ -12,7 +12,7 @@ from portal.collect import linking
 from portal.db import session_scope
 from portal.models.tables import CollectorRun, RssItem, utcnow
 from scrapers.base import FeedError
-from scrapers.http import PoliteClient
+from scrapers.client import PoliteClient
 from scrapers.sell2wales_rss import Sell2WalesRss
 
 log = logging.getLogger(__name__)

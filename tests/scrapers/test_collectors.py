@@ -10,9 +10,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from scrapers.base import FeedError, Window
+from scrapers.client import PoliteClient
 from scrapers.contracts_finder import ContractsFinder
 from scrapers.find_a_tender import FindATender
-from scrapers.http import PoliteClient
 from scrapers.paging import london_local, rebase_url
 from scrapers.registry import REGISTERS, SOURCES, make_collector
 from tests.realdata import FTS_DAY, real_json

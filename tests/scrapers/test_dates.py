@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from scrapers.compile import compile_records
+from scrapers.compiler import compile_records
 from scrapers.ocds import parse_release
 from scrapers.ocds_dates import DateOnly, parse_when
 from scrapers.ocds_fields import parse_datetime

@@ -6,7 +6,7 @@ import glob
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from scrapers.compile import compile_records
+from scrapers.compiler import compile_records
 from scrapers.ocds import parse_release
 from tests.realdata import FIXTURES, FTS_DAY, real_json
 from tests.scrapers import samples

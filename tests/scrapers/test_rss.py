@@ -9,7 +9,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from scrapers.base import FeedError
-from scrapers.http import PoliteClient
+from scrapers.client import PoliteClient
 from scrapers.sell2wales_rss import RssItem, Sell2WalesRss, notice_ref_of, parse_rss
 from tests.replay import FakeTime
 

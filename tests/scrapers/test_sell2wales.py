@@ -8,7 +8,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from scrapers.base import Window
-from scrapers.http import PoliteClient, TransportError
+from scrapers.client import PoliteClient, TransportError
 from scrapers.sell2wales import DEFAULT_NOTICE_TYPES, Sell2Wales
 from tests.realdata import real_json
 from tests.replay import FakeTime, drive, loopback_base, polite, utc

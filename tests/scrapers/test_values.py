@@ -8,7 +8,7 @@ from functools import cache
 
 import pytest
 
-from scrapers.compile import compile_records
+from scrapers.compiler import compile_records
 from scrapers.ocds import parse_release
 from scrapers.ocds_values import Money, total
 from tests.realdata import FTS_DAY, real_json

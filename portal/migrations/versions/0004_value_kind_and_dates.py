@@ -1,7 +1,7 @@
 """value kind and dates given as days
 
 Adds procurement.value_kind (what value_amount and value_gross are: estimated, awarded or contract) and a
-<date>_is_date flag for each date a register may give as a day (scrapers.compile.DATE_FIELDS), then
+<date>_is_date flag for each date a register may give as a day (scrapers.compiler.DATE_FIELDS), then
 recompiles every stored procurement from its stored releases, in batches read by id, so rows stored before
 get the award and contract values, the CPV codes and regions of award items, the awarded contract dates
 and the dates given as days that the parser now reads. Each recompiled row gets a new changed_at, so the

@@ -11,7 +11,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from scrapers.base import FeedError
-from scrapers.http import (
+from scrapers.client import (
     USER_AGENT,
     HttpStatusError,
     PoliteClient,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scrapers.compile import COLUMNS, compile_records, stage_now
+from scrapers.compiler import COLUMNS, compile_records, stage_now
 from scrapers.ocds import parse_release
 from tests.realdata import real_json
 from tests.scrapers import samples
