@@ -46,8 +46,10 @@ def collect(
     for name in sources or current_app.config["COLLECT_SOURCES"]:
         try:
             runs.append(collect_source(name, since, until, progress, sleep))
-        except Exception:  # a bug in one collector must not stop the others
-            log.exception("collector %s crashed", name)
+        except Exception as error:  # a bug in one collector must not stop the others, nor go unreported
+            log.exception("collector %s crashed before it started", name)
+            error_text = f"crashed before it started: {type(error).__name__}: {error}"
+            runs.append(CollectorRun(source=name, started_at=utcnow(), status="failed", error=error_text))
     return runs
 
 
@@ -88,10 +90,10 @@ def collect_source(name, since=None, until=None, progress=None, sleep=time.sleep
             session.rollback()
             run.status, run.error = "failed", str(error)
             log.error("collector %s failed: %s", name, error)
-        except Exception as error:
+        except Exception as error:  # a bug: recorded and reported as a failure, the traceback in the log
             session.rollback()
-            run.status, run.error = "failed", f"{type(error).__name__}: {error}"
-            raise
+            run.status, run.error = "failed", f"crashed: {type(error).__name__}: {error}"
+            log.exception("collector %s crashed", name)
         finally:
             _finish(session, run, totals)
         return run

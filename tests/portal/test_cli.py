@@ -120,3 +120,19 @@ def test_a_clock_marks_the_runs_a_stopped_clock_left_running_as_interrupted(app,
         runs = {run.source: run for run in session.exec(select(CollectorRun))}
     assert runs["fts"].status == "interrupted" and runs["fts"].finished_at and "interrupted" in runs["fts"].error
     assert runs["cf"].status == "ok"
+
+
+def test_flask_collect_exits_non_zero_when_a_collector_crashes(app, runner, monkeypatch, httpserver):
+    from scrapers.find_a_tender import FindATender
+
+    def broken(self, window):
+        raise RuntimeError("a bug in the collector")
+
+    monkeypatch.setattr(FindATender, "pages", broken)
+    app.config.update(FTS_BASE_URL=loopback_base(httpserver), HTTP_MAX_RETRIES=0)
+    result = runner.invoke(args=["collect", "fts", "--since", "2026-08-10", "--until", "2026-08-11"])
+    assert result.exit_code == 1, result.output
+    assert "fts: failed" in result.output and "crashed: RuntimeError: a bug in the collector" in result.output
+    monkeypatch.setattr("portal.collect.jobs.collector_for", lambda name, sleep: 1 / 0)
+    result = runner.invoke(args=["collect", "fts"])
+    assert result.exit_code == 1 and "crashed before it started: ZeroDivisionError" in result.output
