@@ -1,23 +1,29 @@
-"""Blueprint: a buyer's page: its pipeline, open tenders, recent awards and how much of its work went to SMEs."""
+"""Blueprint: a buyer's page: its work at every stage, who it awarded contracts to, and how much went to SMEs."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, url_for
 from sqlalchemy import func, nulls_last
 from sqlmodel import Session, col, select
 
+from portal.collect.buyer_upsert import name_key, name_key_sql
 from portal.db import get_session
 from portal.i18n import LANG_PREFIX
 from portal.models.tables import Buyer, Procurement
+from portal.web.notices import award_rows
 from scrapers.vocabulary import FORWARD_STAGES as FORWARD
 
 bp = Blueprint("buyers", __name__, url_prefix=LANG_PREFIX)
 LIST_LIMIT = 20
-
-
-def _count(session: Session, buyer_id: int, stages: tuple[str, ...]) -> int:
-    query = select(func.count()).select_from(Procurement)
-    return session.exec(query.where(Procurement.buyer_id == buyer_id, col(Procurement.stage).in_(stages))).one()
+AWARD_ROWS = 40  # a framework may award dozens of suppliers at once
+# The page's sections: (id, stages, how they are ordered), soonest or latest first.
+SECTIONS = (
+    ("forward", FORWARD, (nulls_last(col(Procurement.expected_tender_date).asc()),)),
+    ("open", ("open",), (col(Procurement.deadline).asc(),)),
+    ("closed", ("closed",), (nulls_last(col(Procurement.deadline).desc()),)),
+    ("awarded", ("awarded",), (nulls_last(col(Procurement.updated_at).desc()),)),
+    ("cancelled", ("cancelled",), (nulls_last(col(Procurement.updated_at).desc()),)),
+)
 
 
 def sme_share(awards_lists: list[list[dict]]) -> dict:
@@ -33,32 +39,51 @@ def sme_share(awards_lists: list[list[dict]]) -> dict:
     return {"known": known, "to_sme": to_sme, "percent": round(100 * to_sme / known) if known else None}
 
 
+def stage_counts(session: Session, buyer_id: int) -> dict[str, int]:
+    """Return how many of a buyer's procurements are at each stage."""
+    query = select(Procurement.stage, func.count()).where(Procurement.buyer_id == buyer_id)
+    return dict(session.exec(query.group_by(Procurement.stage)).all())
+
+
+def merged_into(session: Session, found: Buyer) -> int | None:
+    """Return the buyer a buyer with no procurements was merged into: the oldest of the same name (a database
+    filled before buyers were matched by name still has the others' rows); None when there is none."""
+    if session.exec(select(Procurement.id).where(Procurement.buyer_id == found.id).limit(1)).first():
+        return None
+    rows = session.exec(
+        select(Buyer.id, Buyer.name).where(name_key_sql(Buyer.name) == name_key(found.name), Buyer.id != found.id)
+    )
+    ids = [buyer_id for buyer_id, name in rows if name_key(name) == name_key(found.name)]
+    return min(ids) if ids else None
+
+
 @bp.route("/buyer/<int:buyer_id>")
 def buyer(buyer_id: int):
-    """Show a buyer's planned work, open tenders, recent awards and its share of awards to SMEs."""
+    """Show a buyer's work at every stage, its awards (supplier, value, date) and its share of awards to SMEs."""
     session = get_session()
     found = session.get(Buyer, buyer_id)
     if found is None:
         abort(404)
-    mine = select(Procurement).where(Procurement.buyer_id == buyer_id)
-    forward = mine.where(col(Procurement.stage).in_(FORWARD)).order_by(
-        nulls_last(col(Procurement.expected_tender_date).asc()), col(Procurement.id)
-    )
-    open_now = mine.where(Procurement.stage == "open").order_by(Procurement.deadline, Procurement.id)
-    awarded = mine.where(Procurement.stage == "awarded").order_by(
-        nulls_last(col(Procurement.updated_at).desc()), col(Procurement.id).desc()
-    )
+    if (target := merged_into(session, found)) is not None:
+        return redirect(url_for("buyers.buyer", buyer_id=target), 301)
+    counts = stage_counts(session, buyer_id)
+    sections = {}
+    for name, stages, order in SECTIONS:
+        query = select(Procurement).where(Procurement.buyer_id == buyer_id, col(Procurement.stage).in_(stages))
+        sections[name] = {
+            "items": list(session.exec(query.order_by(*order, col(Procurement.id).desc()).limit(LIST_LIMIT))),
+            "total": sum(counts.get(stage, 0) for stage in stages),
+        }
     awards_lists = session.exec(
         select(Procurement.awards).where(Procurement.buyer_id == buyer_id, Procurement.stage == "awarded")
     ).all()
+    awards = award_rows(sections["awarded"]["items"], bare=True)
     return render_template(
         "buyers/buyer.html",
         buyer=found,
-        forward=list(session.exec(forward.limit(LIST_LIMIT))),
-        forward_total=_count(session, buyer_id, FORWARD),
-        open_now=list(session.exec(open_now.limit(LIST_LIMIT))),
-        open_total=_count(session, buyer_id, ("open",)),
-        awarded=list(session.exec(awarded.limit(10))),
-        awarded_total=_count(session, buyer_id, ("awarded",)),
+        total=sum(counts.values()),
+        sections=sections,
+        awards=awards[:AWARD_ROWS],
+        awards_cut=len(awards) > AWARD_ROWS,
         sme=sme_share(list(awards_lists)),
     )

@@ -141,7 +141,8 @@ def contract_ends():
 
 
 def renewals(session: Session, now: datetime, months: int = 18, ids: set[int] | None = None) -> dict:
-    """Return awarded contracts whose (extended) end falls within `months`, counted by quarter, and the soonest."""
+    """Return awarded contracts whose (extended) end falls within `months`, counted by quarter, and the soonest,
+    each as {procurement, ends (its last possible day), suppliers (the incumbents' names)}."""
     ends = contract_ends()
     until = now + timedelta(days=round(months * 30.44))
     query = select(Procurement, ends).where(Procurement.stage == "awarded", ends >= now, ends <= until)
@@ -152,4 +153,18 @@ def renewals(session: Session, now: datetime, months: int = 18, ids: set[int] | 
     for _procurement, end in rows:
         end = end if end.tzinfo else end.replace(tzinfo=UTC)  # SQLite returns a CASE result naive
         counts[quarter_of(end)] = counts.get(quarter_of(end), 0) + 1
-    return {"counts": counts, "soonest": [procurement for procurement, _end in rows[:10]], "total": len(rows)}
+    soonest = [
+        {"procurement": p, "ends": end if end.tzinfo else end.replace(tzinfo=UTC), "suppliers": incumbents(p)}
+        for p, end in rows[:10]
+    ]
+    return {"counts": counts, "soonest": soonest, "total": len(rows)}
+
+
+def incumbents(procurement: Procurement) -> list[str]:
+    """Return the names of the suppliers a procurement was awarded to, each once, in order."""
+    names: dict[str, None] = {}
+    for award in procurement.awards or []:
+        for supplier in award.get("suppliers") or []:
+            if name := " ".join(str(supplier.get("name") or "").split()):
+                names.setdefault(name, None)
+    return list(names)
