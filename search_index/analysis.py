@@ -31,6 +31,8 @@ ACRONYM_LETTERS = (2, 6)
 # Typed in a search, an acronym of up to this many letters matches only the same capitals in the text;
 # a longer word in capitals ("CLOUD", typed with caps lock) also matches the word in any case.
 STRICT_ACRONYM_LETTERS = 4
+# Marks a radical indexed beside a Welsh word ("nghyngor" is indexed as nghyngor and ~cyngor); no word has it.
+RADICAL = "~"
 
 
 @lru_cache(maxsize=200_000)
@@ -149,15 +151,23 @@ class EnglishTokenizer(_FusedTokenizer):
 
 
 class WelshTokenizer(_FusedTokenizer):
-    """Welsh: fold, drop Welsh stop words; when indexing, add every candidate radical."""
+    """Welsh: fold, drop Welsh stop words, and add every candidate radical, in the text and in a search.
+
+    Folding both sides means two forms of one word meet at a radical they share, whichever of them is
+    typed and whichever is written: "gyngor" finds "Cyngor" (its radical) and "Nghyngor" (→ ~cyngor),
+    as "cyngor" does. The text's radicals are marked (RADICAL), so a search tells the word as written
+    from a word it may be a mutation of ("bay" from "May" → ~bay) and ranks the first higher. A phrase
+    still lines up: it is matched as any combination of its words' forms (query_plan._phrase).
+    """
 
     stop_words = WELSH_STOP_WORDS
 
     def terms(self, word: str, mode: str) -> tuple[str, ...]:
-        # Query-side expansion stays off: phrases of mutated words must still line up (LIBRARIES.md).
+        found = radicals(word)
         if mode == "index":
-            return (word, *radicals(word))
-        return (word,)
+            return (word, *(RADICAL + radical for radical in found))
+        # As written; as the radical of a mutated word; its radicals, as written or as radicals.
+        return (word, RADICAL + word, *found, *(RADICAL + radical for radical in found))
 
 
 def english_analyzer() -> EnglishTokenizer:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from html import escape
 
-from search_index.analysis import WORD_RE, acronym, english_stem, fold
+from search_index.analysis import RADICAL, WORD_RE, acronym, english_stem, fold
 from search_index.welsh import radicals
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
@@ -23,15 +23,15 @@ GROUPS = {
     "title": (("title", "title_cy"), "title", "title_cy"),
     "description": (("description", "description_cy"), "description", "description_cy"),
 }
-# English-only fields, stored whole: user-facing name → field
-ENGLISH_ONLY = {"buyer": "buyer", "cpv": "cpv_labels"}
+# Fields stored whole and not highlighted: user-facing name → (stored field, English index field, Welsh index field)
+UNMARKED = {"buyer": ("buyer", "buyer", "buyer_cy"), "cpv": ("cpv_labels", "cpv_labels", "cpv_labels")}
 
 
 @lru_cache(maxsize=200_000)
 def _forms(word: str) -> tuple[str, str, frozenset[str], str]:
-    """Return (folded, English stem, Welsh radicals, acronym term or "") of a word as written."""
+    """Return (folded, English stem, Welsh radicals as indexed, acronym term or "") of a word as written."""
     folded = fold(word)
-    return folded, english_stem(folded), frozenset(radicals(folded)), acronym(word)
+    return folded, english_stem(folded), frozenset(RADICAL + r for r in radicals(folded)), acronym(word)
 
 
 class _Matcher:
@@ -107,7 +107,7 @@ class Explainer:
     def __init__(self, compiled):
         self.compiled = compiled
         self.groups = {group: _Matcher(compiled, en, cy) for group, (_, en, cy) in GROUPS.items()}
-        self.english_only = {group: _Matcher(compiled, field, field) for group, field in ENGLISH_ONLY.items()}
+        self.unmarked = {group: _Matcher(compiled, en, cy) for group, (_, en, cy) in UNMARKED.items()}
 
     def explain(self, stored: dict) -> tuple[list[str], dict[str, str]]:
         """Return (matched user-facing fields, {"title"|"description": HTML-safe fragment}) of one hit."""
@@ -125,8 +125,8 @@ class Explainer:
                 else:
                     marks[group] = _fragments(text, spans)
                 break
-        for group, field in ENGLISH_ONLY.items():
-            if self.english_only[group].spans(stored.get(field) or ""):
+        for group, (stored_field, _, _) in UNMARKED.items():
+            if self.unmarked[group].spans(stored.get(stored_field) or ""):
                 matched.append(group)
         # Only the first characters of a description are stored: a hit that matched nowhere we can
         # see matched in the rest of its description.

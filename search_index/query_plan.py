@@ -1,9 +1,10 @@
 """Syntax tree → Whoosh query, with bilingual synonyms. Pure: needs the schema, not an index.
 
 Each word of a search may stand for several terms at its position (`analysis.query_positions`): its own
-term first, then other forms (a long word in capitals in any case). The other forms match with
-OTHER_FORM_WEIGHT of the field's weight, so the word as typed ranks first; a phrase matches any form at
-each position, through the pairs of forms (at most MAX_PHRASE_FORMS combinations, else as typed).
+term first, then other forms (in Welsh fields, its mutations and radicals; a long word in capitals, in
+any case). The other forms match with OTHER_FORM_WEIGHT of the field's weight, so that the word as
+typed, in any field, ranks above another form in the title; a phrase matches any combination of forms
+at its positions, through the pairs of forms (at most MAX_PHRASE_FORMS combinations).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from search_index.welsh import STOP_WORDS as WELSH_STOP_WORDS
 
 _ENGLISH, _WELSH = english_analyzer(), welsh_analyzer()
 _ANY_STOP = _ENGLISH.stop_words | WELSH_STOP_WORDS
-OTHER_FORM_WEIGHT = 0.5
-MAX_PHRASE_FORMS = 16
+OTHER_FORM_WEIGHT = 0.25
+MAX_PHRASE_FORMS = 64
 
 
 @dataclass
@@ -62,10 +63,12 @@ def _phrase(name: str, positions: list[tuple[str, ...]], boost: float) -> wq.Que
     """Return a phrase on a field's word pairs: one pair is a term; more must sit at consecutive positions.
 
     Each combination of the positions' forms is a phrase of its own; beyond MAX_PHRASE_FORMS of them,
-    only the words as typed are searched.
+    fewer forms of each word are searched.
     """
-    if prod(len(forms) for forms in positions) > MAX_PHRASE_FORMS:
-        positions = [forms[:1] for forms in positions]
+    for keep in (2, 1):  # else each word as typed and as a radical (of the text's mutated words); else as typed
+        if prod(len(forms) for forms in positions) <= MAX_PHRASE_FORMS:
+            break
+        positions = [forms[:keep] for forms in positions]
     phrases = []
     for n, terms in enumerate(product(*positions)):
         weight = boost if n == 0 else boost * OTHER_FORM_WEIGHT  # the first combination is every word as typed

@@ -17,19 +17,24 @@ from search_index.analysis import english_analyzer, welsh_analyzer
 from search_index.fields import PairField, WordField
 
 # The layout of the fields below; an index of another version is not read (rebuild it).
-SCHEMA_VERSION = 4  # 3: `updated` in seconds, `id` a column; 4: acronym terms (analysis.acronym)
+SCHEMA_VERSION = 5  # 3: `updated` in seconds, `id` a column; 4: acronym terms; 5: buyer_cy, every title Welsh too
 
 # Text fields searched by words, and their ranking weight. Phrases run on the pair fields of POSITIONAL.
 TEXT_FIELDS = {
     "title": 3.0,
     "title_cy": 3.0,
     "buyer": 2.0,
+    "buyer_cy": 2.0,
     "cpv_labels": 1.5,
     "description": 1.0,
     "description_cy": 1.0,
 }
-POSITIONAL_FIELDS = ("title", "title_cy", "buyer", "description", "description_cy")
-WELSH_FIELDS = frozenset({"title_cy", "description_cy"})
+POSITIONAL_FIELDS = ("title", "title_cy", "buyer", "buyer_cy", "description", "description_cy")
+# Welsh fields fold mutations (analysis.WelshTokenizer). Every title and buyer name is indexed in them as well
+# as in the English fields, since an English notice names Welsh places and councils ("Cyngor Gwynedd Street
+# Lighting", "Cyngor Sir Ddinbych"); descriptions only when the notice may be Welsh (`is_welsh_related`): a
+# long English text gains little recall from folding and its words would meet more unrelated ones (May → Bay).
+WELSH_FIELDS = frozenset({"title_cy", "buyer_cy", "description_cy"})
 PAIR_FIELDS = {name: f"{name}_pairs" for name in POSITIONAL_FIELDS}  # text field → its pair field
 BASE_FIELDS = {pairs: name for name, pairs in PAIR_FIELDS.items()}
 
@@ -58,6 +63,7 @@ def build_schema() -> Schema:
         sources=KEYWORD(),
         buyer_id=ID(sortable=True),
         buyer=WordField(english, stored=True),
+        buyer_cy=WordField(welsh),
         title=WordField(english, stored=True),
         title_cy=WordField(welsh, stored=True),
         description=WordField(english, stored=True),
@@ -162,7 +168,7 @@ def fields_for(doc: dict) -> dict:
     """Return the Whoosh fields of one portal document dict (any key may be None or empty)."""
     description = (doc.get("description") or "")[:INDEXED_DESCRIPTION_CHARS]
     welsh_related = is_welsh_related(doc)
-    title_cy = _join(doc.get("title_cy"), doc.get("title") if welsh_related else None)
+    title_cy = _join(doc.get("title_cy"), doc.get("title"))
     description_cy = _join(
         (doc.get("description_cy") or "")[:INDEXED_DESCRIPTION_CHARS], description if welsh_related else None
     )
@@ -173,6 +179,7 @@ def fields_for(doc: dict) -> dict:
         "sources": " ".join(_listed(doc.get("sources"))),
         "buyer_id": str(doc.get("buyer_id") or ""),
         "buyer": doc.get("buyer_name") or "",
+        "buyer_cy": doc.get("buyer_name") or "",
         "title": doc.get("title") or "",
         "title_cy": title_cy,
         "description": description,

@@ -20,7 +20,7 @@ _G = "+g"  # "put the deleted g- back in front of the whole token"
 _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ngh", ("c",)),  # nasal c: nghyngor → cyngor, Nghymru → Cymru
     ("mh", ("p",)),  # nasal p: mhen → pen
-    ("nh", ("t",)),  # nasal t: nhref → tref
+    ("nh", ("t", "d")),  # nasal t: nhref → tref; also read as nasal d, so the misspelt Nhinbych finds Dinbych
     ("ng", ("g",)),  # nasal g: ngwasanaeth → gwasanaeth
     ("ph", ("p",)),  # aspirate p: phlant → plant
     ("th", ("t",)),  # aspirate t: thref → tref

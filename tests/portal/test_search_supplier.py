@@ -92,3 +92,33 @@ def test_a_welsh_digital_word_finds_the_english_notices(rows):
         assert expected, english
         missed = expected - ocids(welsh)
         assert not missed, f"{welsh} misses {len(missed)} of the {len(expected)} notices matching {english}"
+
+
+WELSH_FORMS = {  # a radical the recorded notices use, and its soft, nasal and aspirate forms
+    "Cyngor": ("Gyngor", "Nghyngor", "Chyngor"),
+    "Cymru": ("Gymru", "Nghymru", "Chymru"),
+    "Caerdydd": ("Gaerdydd", "Nghaerdydd", "Chaerdydd"),
+    "Gwynedd": ("Wynedd", "Ngwynedd"),
+    "Bangor": ("Fangor", "Mangor"),
+    "Powys": ("Bowys", "Mhowys", "Phowys"),
+    "Casnewydd": ("Gasnewydd", "Nghasnewydd"),
+}
+
+
+def test_a_mutated_welsh_word_finds_everything_its_radical_finds(rows):
+    # An English-language notice with a Welsh name, in its buyer only ("Cleaning and Janitorial Supplies").
+    gwynedd = with_pattern(rows, r"Cyngor Gwynedd")
+    assert gwynedd and gwynedd <= ocids("Gyngor") & ocids("Nghyngor") & ocids("Wynedd")
+    for radical, forms in WELSH_FORMS.items():
+        expected = ocids(radical)
+        assert expected, radical
+        for form in forms:
+            missed = expected - ocids(form)
+            assert not missed, f"{form} misses {len(missed)} of the {len(expected)} notices {radical} finds"
+
+
+def test_folding_welsh_mutations_finds_no_nonsense_for_english_words(rows):
+    for word in ("bus", "management", "road", "data", "training"):
+        found = ocids(word)
+        nonsense = found - with_pattern(rows, rf"(?i)\b{word[:4]}")  # any word of its stem
+        assert found and not nonsense, f"{word} finds {len(nonsense)} notices without it"
