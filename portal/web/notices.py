@@ -14,7 +14,7 @@ from portal.collect.history import history
 from portal.db import get_session
 from portal.i18n import LANG_PREFIX, current_language
 from portal.labels.cpv_divisions import division_label
-from portal.models.tables import Buyer, Procurement, Release
+from portal.models.tables import Buyer, Procurement, Release, utcnow
 from scrapers.registry import SOURCES, source_of_ocid
 
 bp = Blueprint("notices", __name__, url_prefix=LANG_PREFIX)
@@ -75,7 +75,7 @@ def notice(ocid: str):
         related=related,
         texts=texts_in_order(procurement, current_language()),
         respond=respond,
-        responding=procurement.stage in RESPONDING_STAGES,
+        responding=can_respond(procurement, utcnow()),
         elsewhere=[link for link in procurement.links or [] if link.get("source") != own],
         value_label=value_label(procurement),
         amount=stated(procurement.value_amount),
@@ -104,6 +104,14 @@ def key_dates(procurement: Procurement) -> list[tuple[str, datetime, bool]]:
         for name, label, moment in KEY_DATES
         if getattr(procurement, name)
     ]
+
+
+def can_respond(procurement: Procurement, now: datetime) -> bool:
+    """Return whether a supplier can still act on the notice: an open tender, or market engagement whose
+    deadline (when one was given) has not passed."""
+    if procurement.stage not in RESPONDING_STAGES:
+        return False
+    return procurement.stage == "open" or not procurement.engagement_deadline or procurement.engagement_deadline > now
 
 
 def register_url(source: str | None, url: str | None) -> str | None:

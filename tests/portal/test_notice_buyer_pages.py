@@ -19,7 +19,7 @@ from portal.collect.importer import import_paths
 from portal.collect.ingest import ingest_page
 from portal.db import session_scope
 from portal.models.tables import Buyer, Procurement, utcnow
-from portal.web.notices import register_url, value_label
+from portal.web.notices import can_respond, register_url, value_label
 from scrapers.registry import SOURCES
 from tests.factories import fts_release, s2w_release
 from tests.pages import Page, PageClient
@@ -192,6 +192,15 @@ def test_a_closed_or_awarded_notice_links_to_read_it_not_to_respond(app, pages):
     assert english.text(english.by_id("respond")) == "Read the full notice on Find a Tender"
     assert welsh.text(welsh.by_id("respond")) == "Darllenwch yr hysbysiad llawn ar Find a Tender"
     assert "govuk-button--secondary" in english.by_id("respond").get("class")
+
+
+def test_engagement_is_answered_until_its_deadline(app):
+    now = utcnow()
+    with app.test_request_context("/en/"):
+        engagement = SimpleNamespace(stage="engagement", engagement_deadline=now + timedelta(days=1))
+        assert can_respond(engagement, now) and not can_respond(engagement, now + timedelta(days=2))
+        assert can_respond(SimpleNamespace(stage="engagement", engagement_deadline=None), now)
+        assert not can_respond(SimpleNamespace(stage="planned", engagement_deadline=None), now)
 
 
 def test_a_cancelled_notice_has_no_awarded_to_and_no_empty_heading(app, pages):
