@@ -46,12 +46,15 @@ def stage_counts(session: Session, buyer_id: int) -> dict[str, int]:
 
 
 def merged_into(session: Session, found: Buyer) -> int | None:
-    """Return the buyer a buyer with no procurements was merged into: the oldest of the same name (a database
-    filled before buyers were matched by name still has the others' rows); None when there is none."""
+    """Return the buyer a buyer with no procurements was merged into: the oldest of the same name that has some
+    (a database filled before buyers were matched by name keeps the others' rows); None when there is none."""
     if session.exec(select(Procurement.id).where(Procurement.buyer_id == found.id).limit(1)).first():
         return None
     rows = session.exec(
-        select(Buyer.id, Buyer.name).where(name_key_sql(Buyer.name) == name_key(found.name), Buyer.id != found.id)
+        select(Buyer.id, Buyer.name)
+        .join(Procurement, col(Procurement.buyer_id) == Buyer.id)
+        .where(name_key_sql(Buyer.name) == name_key(found.name), Buyer.id != found.id)
+        .distinct()
     )
     ids = [buyer_id for buyer_id, name in rows if name_key(name) == name_key(found.name)]
     return min(ids) if ids else None

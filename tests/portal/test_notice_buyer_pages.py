@@ -408,9 +408,13 @@ def test_a_buyer_split_before_names_were_matched_redirects_to_the_merged_one(app
     with app.app_context(), session_scope() as session:
         session.add(Buyer(scheme="GB-SRS", identifier="sid4gov/hWvd872d", name="NATURAL ENGLAND"))
         session.commit()
-    old, new = sorted(b.id for b in rows_of(app, Buyer))
+        session.add(Buyer(scheme="GB-CFS", identifier="1", name="Natural  England."))
+        session.commit()
+    old, new, newer = sorted(b.id for b in rows_of(app, Buyer))
     response = client.get(f"/cy/buyer/{new}")
     assert response.status_code == 301 and response.location.endswith(f"/cy/buyer/{old}")
+    assert client.get(f"/en/buyer/{newer}").location.endswith(f"/en/buyer/{old}")  # never to another empty one
+    assert client.get(f"/en/buyer/{old}").status_code == 200
 
 
 # ---------------------------------------------------------------- renewals
