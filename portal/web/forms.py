@@ -7,6 +7,9 @@ from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovTextInput
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import Length
+
+from search_index.query import MAX_CHARS
 
 
 class _GetForm(FlaskForm):
@@ -15,12 +18,18 @@ class _GetForm(FlaskForm):
 
 
 class SearchForm(_GetForm):
-    """The search box: one text field `q`, sent by GET to the search page."""
+    """The search box: one text field `q`, sent by GET to the search page.
+
+    Its maxlength is what the index reads of a search (a longer one from a link is cut there, with a message),
+    so a visitor cannot type words that would be ignored.
+    """
 
     q = StringField(
         lazy_gettext("Search notices"),
         widget=GovTextInput(),
         description=lazy_gettext("For example: cleaning, Cardiff, glanhau"),
+        validators=[Length(max=MAX_CHARS)],
+        render_kw={"maxlength": MAX_CHARS},
     )
 
 

@@ -73,6 +73,9 @@ def dataset(now) -> dict[str, list]:
         {"id": "S1", "name": "Glanhau Bach Cyf", "roles": ["supplier"], "details": {"scale": "sme"}}
     )
     award["awards"][0]["suppliers"] = [{"id": "S1", "name": "Glanhau Bach Cyf"}]
+    # What an awarded row shows: who won it, for how much and when.
+    award["awards"][0]["value"] = {"amount": 48000, "currency": "GBP"}
+    award["awards"][0]["date"] = _iso(now - timedelta(days=25))
     # Ends within 18 months, so the pipeline page has a contract due for renewal.
     award["tender"]["contractPeriod"] = {
         "startDate": _iso(now - timedelta(days=300)),
@@ -106,6 +109,13 @@ def dataset(now) -> dict[str, list]:
         if n % 3 == 0:
             release["tender"]["suitability"] = {"sme": True}
         cleaners.append(release)
+    # The last cleaning tender is cancelled, so a cancelled row is seen too.
+    cancelled = fts_release(
+        ocid=f"ocds-h6vhtk-0d{CLEANING_TENDERS - 1:04d}",
+        notice_id="092001-2026",
+        notice_type="UK12",
+        date=_iso(now - timedelta(hours=6)),
+    )
     welsh = s2w_release(
         number=148201,
         ref="AUG400201",
@@ -118,4 +128,4 @@ def dataset(now) -> dict[str, list]:
         title="Gwasanaethau glanhau",
         description="Glanhau adeiladau'r cyngor.\nDau safle.",
     )
-    return {"fts": [uk1, uk2, uk3, uk4, award, hostile, *cleaners], "s2w": [welsh], "s2w_cy": [welsh_cy]}
+    return {"fts": [uk1, uk2, uk3, uk4, award, hostile, *cleaners, cancelled], "s2w": [welsh], "s2w_cy": [welsh_cy]}

@@ -1,0 +1,134 @@
+"""What one procurement's row in a list says beyond its title and buyer: the facts that matter at its stage.
+
+Open and closed work shows its deadline and value; pipeline, engagement and planned work when the tender is
+expected and its value; awarded work who won it, for how much and when; cancelled work when it was cancelled.
+A value of zero is how registers leave a value blank, so it is shown as not stated, never as £0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from portal.labels.formatting import date_time, long_date, money
+
+NAMES_SHOWN = 3  # suppliers named in a row; more are counted: "A, B and 5 others"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One labelled fact of a row; `stated` is False when the register left it out ("Not stated")."""
+
+    key: str  # stable, for the markup's class and for tests
+    label: str
+    text: str
+    stated: bool = True
+
+
+def positive(amount: object) -> float | None:
+    """Return an amount worth showing: a number above zero, else None (0 is a register's blank)."""
+    if isinstance(amount, bool) or not isinstance(amount, int | float):
+        return None
+    return float(amount) if amount > 0 else None
+
+
+def _when(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _fact(key: str, label: str, text: str) -> Fact:
+    return Fact(key, label, text) if text else Fact(key, label, _("Not stated"), stated=False)
+
+
+def _value(p, label: str | None = None) -> Fact:
+    amount = positive(getattr(p, "value_amount", None))
+    text = _("%(amount)s excluding VAT", amount=money(amount, getattr(p, "currency", None))) if amount else ""
+    return _fact("value", label or _("Value"), text)
+
+
+def supplier_names(awards: list) -> list[str]:
+    """Return the names of the suppliers of some awards (Procurement.awards), each once, in order."""
+    names: dict[str, None] = {}
+    for award in awards or []:
+        for supplier in (award.get("suppliers") or []) if isinstance(award, dict) else []:
+            name = " ".join(str(supplier.get("name") or "").split()) if isinstance(supplier, dict) else ""
+            if name:
+                names.setdefault(name, None)
+    return list(names)
+
+
+def suppliers_text(names: list[str]) -> str:
+    """Return "A, B, C", or "A, B and 3 others" when there are more than NAMES_SHOWN."""
+    if len(names) <= NAMES_SHOWN:
+        return ", ".join(names)
+    shown, others = names[: NAMES_SHOWN - 1], len(names) - (NAMES_SHOWN - 1)
+    return ngettext("%(names)s and %(num)d other", "%(names)s and %(num)d others", others, names=", ".join(shown))
+
+
+def award_date(awards: list) -> datetime | None:
+    """Return the latest date of some awards, or None when none states one."""
+    dates = [_when(award.get("date")) for award in awards or [] if isinstance(award, dict)]
+    known = [moment for moment in dates if moment is not None]
+    return max(known) if known else None
+
+
+def _awarded_value_label(p, awards: list) -> str | None:
+    """Return how to label an awarded procurement's value: what was awarded, an estimate, or just "Value"."""
+    kind = getattr(p, "value_kind", None)  # "awarded", "contract" or "estimated" where the row knows it
+    if kind in ("awarded", "contract"):
+        return _("Awarded value")
+    if kind == "estimated":
+        return _("Estimated value")
+    # Without a kind: an award that states a value made p.value_amount the awarded value (scrapers.ocds_values).
+    if any(positive(award.get("value_amount")) for award in awards if isinstance(award, dict)):
+        return _("Awarded value")
+    return None
+
+
+def _awarded(p) -> list[Fact]:
+    awards = getattr(p, "awards", None) or []
+    names = supplier_names(awards)
+    when = award_date(awards)
+    named = suppliers_text(names) if names else (_("Supplier not named") if awards else "")
+    return [
+        _fact("supplier", _("Awarded to"), named),
+        _value(p, _awarded_value_label(p, awards)),
+        _fact("award_date", _("Award date"), long_date(when) if when else ""),
+    ]
+
+
+def _moment(p, name: str) -> str:
+    """Return a date column as text: with its time, unless the register gave only the day (`<name>_is_date`)."""
+    value = getattr(p, name, None)
+    return long_date(value) if getattr(p, f"{name}_is_date", False) else date_time(value)
+
+
+def row_facts(p) -> list[Fact]:
+    """Return the facts a list row shows for a procurement (a Procurement row or anything with its attributes)."""
+    stage = getattr(p, "stage", None)
+    deadline = getattr(p, "deadline", None)
+    expected = getattr(p, "expected_tender_date", None)
+    if stage == "awarded":
+        return _awarded(p)
+    if stage == "cancelled":
+        return [_fact("cancelled", _("Date cancelled"), long_date(getattr(p, "updated_at", None)))]
+    if stage in ("open", "closed"):
+        return [_fact("deadline", _("Deadline"), _moment(p, "deadline")), _value(p)]
+    facts = []
+    if stage == "engagement" and getattr(p, "engagement_deadline", None):
+        facts.append(_fact("engagement", _("Market engagement deadline"), _moment(p, "engagement_deadline")))
+    if stage in ("pipeline", "engagement", "planned") or expected or not deadline:
+        facts.append(_fact("expected", _("Expected tender date"), long_date(expected)))
+    else:
+        facts.append(_fact("deadline", _("Deadline"), _moment(p, "deadline")))
+    return [*facts, _value(p)]
