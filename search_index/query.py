@@ -21,7 +21,8 @@ MIN_PREFIX = 3
 @dataclass(frozen=True)
 class Message:
     code: str
-    text: str
+    text: str  # in English, with any numbers in it: what a page shows for a code it does not know
+    data: dict = field(default_factory=dict, compare=False)  # the numbers and words of the text, for translations
 
 
 MESSAGES = {

@@ -6,6 +6,14 @@ classes, ordered best first and newest first within a class. This drops term fre
 normalisation (Whoosh's BM25F walks every posting in Python: 250 ms for one common word at 10k
 documents), and keeps what matters in notices: which words matched, how rare they are and whether
 they are in the title.
+
+Relevance also puts work a supplier can still bid for first (`top`). Good matches, whose every word
+is in a title, buyer or CPV label (a field weighing at least STRONG_WEIGHT), as written, are one tier,
+the rest another; within each tier the documents given as `first` (forward and open work) come before
+the others, and then by score. A tier rather than a boost: a boost's effect depends on each word's
+rarity and field, so it would lift a planned notice that mentions "software" once in its description
+above an awarded one titled "Software" for one word and not for the next; the tier says plainly that
+among good matches open work comes first, and that a passing mention stays below them.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from whoosh import query as wq
 from search_index.facets import from_mask
 
 MAX_CLASSES = 256
+STRONG_WEIGHT = 1.5  # title 3, buyer 2, CPV label 1.5, description 1; another form of a word weighs less
 
 
 def _fields(q: wq.Query) -> set[str | None]:
@@ -49,18 +58,23 @@ def leaves(q: wq.Query) -> list[wq.Query]:
     return [q]
 
 
-def score_classes(cache, q: wq.Query, matched: int) -> list[tuple[float, int]]:
-    """Return [(score, bitset)] covering the matched documents, best score first."""
+def score_classes(cache, q: wq.Query, matched: int) -> tuple[list[tuple[float, int]], int]:
+    """Return [(score, bitset)] covering the matched documents, best score first, and the good matches' bitset."""
     classes = [(0.0, matched)]
+    strong = matched
     for leaf in leaves(q):
         per_field = {}
         _by_field(leaf, per_field)
         weighted = []
+        strong_leaf = 0
         for (_field, boost), queries in per_field.items():
             mask = cache.mask_of(wq.Or(queries) if len(queries) > 1 else queries[0]) & matched
             if mask:
                 idf = math.log(1 + cache.size / (1 + mask.bit_count()))
                 weighted.append((boost * idf, mask))
+                if boost >= STRONG_WEIGHT:
+                    strong_leaf |= mask
+        strong &= strong_leaf
         weighted.sort(key=lambda pair: -pair[0])
         split = []
         for score, mask in classes:
@@ -73,7 +87,7 @@ def score_classes(cache, q: wq.Query, matched: int) -> list[tuple[float, int]]:
             if remaining:
                 split.append((score, remaining))
         classes = _merge(split)
-    return sorted(classes, key=lambda pair: -pair[0])
+    return sorted(classes, key=lambda pair: -pair[0]), strong
 
 
 def _merge(classes: list[tuple[float, int]]) -> list[tuple[float, int]]:
@@ -113,12 +127,18 @@ def first_in_order(order: tuple[list[int], list[int]], mask: int, count: int) ->
     return out
 
 
-def top(cache, q: wq.Query, matched: int, count: int) -> list[tuple[int, float]]:
-    """Return the `count` best (docnum, score) of the matched documents, newest first within a score."""
+def top(cache, q: wq.Query, matched: int, count: int, first: int = 0) -> list[tuple[int, float]]:
+    """Return the `count` best (docnum, score) of the matched documents, newest first within a score.
+
+    Good matches come before the rest, and within each, the documents of the bitset `first` come first.
+    """
     order = cache.newest_order()
+    classes, strong = score_classes(cache, q, matched)
     out: list[tuple[int, float]] = []
-    for score, mask in score_classes(cache, q, matched):
-        out.extend((docnum, score) for docnum in first_in_order(order, mask, count - len(out)))
-        if len(out) >= count:
-            break
-    return out[:count]
+    for tier in (strong, ~strong):
+        for group in (first & tier, ~first & tier) if first else (tier,):
+            for score, mask in classes:
+                out.extend((docnum, score) for docnum in first_in_order(order, mask & group, count - len(out)))
+                if len(out) >= count:
+                    return out
+    return out

@@ -1,10 +1,15 @@
-"""Search: query + filters → total, a page of ranked ids, facet counts and "why this matched"."""
+"""Search: query + filters → total, a page of ranked ids, facet counts and "why this matched".
+
+Made for a supplier looking for work: relevance puts forward and open work first among good matches
+(ranking.top), and "closing soonest" lists only deadlines still ahead, saying how many it left out.
+"""
 
 from __future__ import annotations
 
 import os
 import weakref
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from whoosh import query as wq
 
@@ -16,9 +21,13 @@ from search_index.highlight import Explainer
 from search_index.live import live_searcher
 from search_index.query import Message, parse
 from search_index.query_plan import Compiled, compile_query
-from search_index.schema import MISSING
+from search_index.schema import MISSING, to_minutes
 
 SORTS = ("relevance", "closing_soonest", "expected_soonest", "newest", "value")
+# Work a supplier can still bid for or prepare for (scrapers/vocabulary.py: FORWARD_STAGES, and open).
+FIRST_STAGES = ("pipeline", "engagement", "planned", "open")
+# Filters that ask for closed work, which "closing soonest" then keeps.
+CLOSED_STAGES = frozenset({"closed", "awarded", "cancelled"})
 MAX_PER_PAGE = 100
 MAX_PAGE = 500  # deep pages cost a ranked walk of everything before them
 
@@ -45,6 +54,7 @@ class SearchResults:
     messages: list[Message]
     page: int = 1
     per_page: int = 20
+    closed_left_out: int = 0  # "closing soonest": matches whose deadline had passed, not listed (nor in total)
 
 
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -80,8 +90,9 @@ def search(
     page: int = 1,
     per_page: int = 20,
     facets: bool = True,
+    now: datetime | None = None,
 ) -> SearchResults:
-    """Search the live index; never raise for bad input (messages say what was done)."""
+    """Search the live index; never raise for bad input (messages say what was done). `now`: the clock's."""
     parsed = parse(text)
     messages = list(parsed.messages)
     if sort not in SORTS:
@@ -99,17 +110,55 @@ def search(
         messages.append(Message("stop_words_only", EXTRA_MESSAGES["stop_words_only"]))
     cache = _cache(searcher)
     matched = _matched(cache, compiled, filters)
+    closed = 0
+    if sort == "closing_soonest" and not _asks_for_closed(filters, now or datetime.now(UTC)):
+        matched, closed = _without_passed_deadlines(cache, matched, now or datetime.now(UTC))
+        if closed:
+            messages.append(_closed_left_out(closed))
     total = matched.bit_count()
     wanted = page * per_page
     if sort == "relevance" and not isinstance(compiled.query, wq.Every):
-        scored = ranking.top(cache, compiled.query, matched, wanted)[wanted - per_page :]
+        scored = ranking.top(cache, compiled.query, matched, wanted, _first(cache))[wanted - per_page :]
     else:  # a column order, or browsing with no words: newest first
         top = ranking.first_in_order(_order(cache, sort), matched, wanted)
         scored = [(d, 0.0) for d in top[wanted - per_page :]]
     explainer = Explainer(compiled)  # only the page's hits are explained
     hits = [_hit(searcher, explainer, docnum, score) for docnum, score in scored]
     counts = cache.counts(matched) if facets else {}
-    return SearchResults(total, hits, counts, messages, page, per_page)
+    return SearchResults(total, hits, counts, messages, page, per_page, closed_left_out=closed)
+
+
+def _first(cache: FacetCache) -> int:
+    """Return the bitset of forward and open work, which relevance lists first among equally good matches."""
+    stages = cache.values("stage")
+    mask = 0
+    for stage in FIRST_STAGES:
+        mask |= stages.get(stage, 0)
+    return mask
+
+
+def _asks_for_closed(filters: Filters | None, now: datetime) -> bool:
+    """Tell whether the filters ask for closed work: a closed stage, or a deadline range reaching into the past."""
+    if filters is None:
+        return False
+    before = to_minutes(now)
+    bounds = (to_minutes(filters.deadline_from), to_minutes(filters.deadline_to))
+    return bool(CLOSED_STAGES & set(filters.stages)) or any(b is not None and b < before for b in bounds)
+
+
+def _without_passed_deadlines(cache: FacetCache, matched: int, now: datetime) -> tuple[int, int]:
+    """Return the matches less those whose deadline has passed, and how many those were.
+
+    Notices without a deadline are kept: they have not closed (pipeline, planned), and sort last.
+    """
+    passed = matched & cache.cached_mask(wq.NumericRange("deadline", None, to_minutes(now) - 1))
+    return matched & ~passed, passed.bit_count()
+
+
+def _closed_left_out(count: int) -> Message:
+    notices = "notice whose deadline has passed was" if count == 1 else "notices whose deadline has passed were"
+    text = f"{count} {notices} left out; only deadlines still ahead are listed, soonest first."
+    return Message("closed_left_out", text, {"count": count})
 
 
 def _matched(cache: FacetCache, compiled: Compiled, filters: Filters | None) -> int:

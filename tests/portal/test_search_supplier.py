@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -122,3 +123,41 @@ def test_folding_welsh_mutations_finds_no_nonsense_for_english_words(rows):
         found = ocids(word)
         nonsense = found - with_pattern(rows, rf"(?i)\b{word[:4]}")  # any word of its stem
         assert found and not nonsense, f"{word} finds {len(nonsense)} notices without it"
+
+
+FORWARD = {"pipeline", "engagement", "planned", "open"}
+GOOD = {"title", "buyer", "cpv"}  # where a good match matched: not only its description
+
+
+def ranked(text):
+    """Return [(row, hit)] of a search's first hundred hits, in order."""
+    found, results = search_procurements(text, None, "relevance", 1, 100)
+    hits = {hit.id: hit for hit in results.hits}
+    return [(row, hits[str(row.id)]) for row in found]
+
+
+def test_forward_and_open_work_ranks_first_among_good_matches(rows):
+    for text in ("software", "digital", "IT"):
+        good = [row.stage for row, hit in ranked(text) if GOOD & set(hit.matched_fields)]
+        forward = [stage in FORWARD for stage in good]
+        assert any(forward) and not all(forward), text
+        assert forward == sorted(forward, reverse=True), f"{text}: {good}"  # all forward ones first
+        assert ranked(text)[0][0].stage in FORWARD
+
+
+def test_closing_soonest_lists_only_deadlines_ahead_then_says_how_many_closed(rows):
+    now = datetime.now(UTC)
+    passed = {row.ocid for row in rows if row.deadline and as_utc(row.deadline) < now}
+    assert passed
+    listed, results = search("", sort="closing_soonest")
+    assert results.closed_left_out == len(passed) and not passed & set(listed)
+    assert results.total == len(rows) - len(passed) == len(listed)
+    by_ocid = {row.ocid: row for row in rows}
+    dated = [as_utc(by_ocid[ocid].deadline) for ocid in listed if by_ocid[ocid].deadline]
+    assert dated and dated == sorted(dated) and dated[0] >= now - timedelta(minutes=1)
+    message = next(m for m in results.messages if m.code == "closed_left_out")
+    assert message.data == {"count": len(passed)}
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
