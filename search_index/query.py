@@ -249,6 +249,19 @@ def parse(text: str | None) -> ParsedQuery:
     return ParsedQuery(node, tuple(message(code) for code in dict.fromkeys(notes)))
 
 
+def to_text(node: Node) -> str:
+    """Return search-box text that parses back to a node ("digi*", '"a phrase"', "(a OR b)", "-word")."""
+    if isinstance(node, Word):
+        return node.text + ("*" if node.prefix else "")
+    if isinstance(node, Phrase):
+        return '"' + " ".join(node.words) + '"'
+    if isinstance(node, Not):
+        return ("-" if isinstance(node.child, Word) else "NOT ") + to_text(node.child)
+    if isinstance(node, Or):
+        return "(" + " OR ".join(to_text(child) for child in node.children) + ")"
+    return "(" + " ".join(to_text(child) for child in node.children) + ")"
+
+
 def _depth(node: Node) -> int:
     if isinstance(node, (And, Or)):
         return 1 + max(_depth(child) for child in node.children)

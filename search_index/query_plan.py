@@ -177,6 +177,11 @@ def _positive_terms(q: wq.Query, compiled: Compiled) -> None:
             _positive_terms(sub, compiled)
 
 
+def compile_node(node: Node) -> wq.Query | None:
+    """Return the Whoosh query of one part of a search, as if searched alone (None for stop words only)."""
+    return _compile(node)
+
+
 def compile_query(parsed: ParsedQuery) -> Compiled:
     """Return the Whoosh query of a parsed search (Every when it has no words) and its terms."""
     q = _compile(parsed.node) if parsed.node is not None else None

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from whoosh import query as wq
 
 from search_index import ranking
+from search_index.alone import words_alone
 from search_index.facets import FacetCache, from_mask
 from search_index.filters import Filters, filter_query
 from search_index.generations import IndexMissing
@@ -55,6 +56,8 @@ class SearchResults:
     page: int = 1
     per_page: int = 20
     closed_left_out: int = 0  # "closing soonest": matches whose deadline had passed, not listed (nor in total)
+    # Nothing found for two or more words: each word as typed and what it finds alone (alone.py)
+    words_alone: list[tuple[str, int]] = field(default_factory=list)
 
 
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -109,13 +112,19 @@ def search(
     if parsed.node is not None and isinstance(compiled.query, wq.Every):
         messages.append(Message("stop_words_only", EXTRA_MESSAGES["stop_words_only"]))
     cache = _cache(searcher)
-    matched = _matched(cache, compiled, filters)
+    within = _within(cache, filters)
+    matched = within if isinstance(compiled.query, wq.Every) else within & cache.mask_of(compiled.query)
     closed = 0
     if sort == "closing_soonest" and not _asks_for_closed(filters, now or datetime.now(UTC)):
-        matched, closed = _without_passed_deadlines(cache, matched, now or datetime.now(UTC))
+        passed = _passed(cache, now or datetime.now(UTC))
+        closed = (matched & passed).bit_count()
+        matched, within = matched & ~passed, within & ~passed
         if closed:
             messages.append(_closed_left_out(closed))
     total = matched.bit_count()
+    alone = words_alone(cache, parsed.node, within) if not total else None
+    if alone:
+        messages.append(alone[1])
     wanted = page * per_page
     if sort == "relevance" and not isinstance(compiled.query, wq.Every):
         scored = ranking.top(cache, compiled.query, matched, wanted, _first(cache))[wanted - per_page :]
@@ -125,7 +134,9 @@ def search(
     explainer = Explainer(compiled)  # only the page's hits are explained
     hits = [_hit(searcher, explainer, docnum, score) for docnum, score in scored]
     counts = cache.counts(matched) if facets else {}
-    return SearchResults(total, hits, counts, messages, page, per_page, closed_left_out=closed)
+    return SearchResults(
+        total, hits, counts, messages, page, per_page, closed_left_out=closed, words_alone=alone[0] if alone else []
+    )
 
 
 def _first(cache: FacetCache) -> int:
@@ -146,13 +157,9 @@ def _asks_for_closed(filters: Filters | None, now: datetime) -> bool:
     return bool(CLOSED_STAGES & set(filters.stages)) or any(b is not None and b < before for b in bounds)
 
 
-def _without_passed_deadlines(cache: FacetCache, matched: int, now: datetime) -> tuple[int, int]:
-    """Return the matches less those whose deadline has passed, and how many those were.
-
-    Notices without a deadline are kept: they have not closed (pipeline, planned), and sort last.
-    """
-    passed = matched & cache.cached_mask(wq.NumericRange("deadline", None, to_minutes(now) - 1))
-    return matched & ~passed, passed.bit_count()
+def _passed(cache: FacetCache, now: datetime) -> int:
+    """Return the bitset of notices whose deadline has passed (those without one have not closed: pipeline, planned)."""
+    return cache.cached_mask(wq.NumericRange("deadline", None, to_minutes(now) - 1))
 
 
 def _closed_left_out(count: int) -> Message:
@@ -161,14 +168,17 @@ def _closed_left_out(count: int) -> Message:
     return Message("closed_left_out", text, {"count": count})
 
 
+def _within(cache: FacetCache, filters: Filters | None) -> int:
+    """Return the bitset of the live documents that pass some filters."""
+    fq = filter_query(filters)
+    return cache.live if fq is None else cache.live & cache.cached_mask(fq)
+
+
 def _matched(cache: FacetCache, compiled: Compiled, filters: Filters | None) -> int:
     """Return the bitset of the live documents matching a compiled query and some filters."""
-    matched = cache.live
+    matched = _within(cache, filters)
     if not isinstance(compiled.query, wq.Every):
         matched &= cache.mask_of(compiled.query)
-    fq = filter_query(filters)
-    if fq is not None:
-        matched &= cache.cached_mask(fq)
     return matched
 
 

@@ -161,3 +161,14 @@ def test_closing_soonest_lists_only_deadlines_ahead_then_says_how_many_closed(ro
 
 def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def test_nothing_for_all_words_says_what_each_finds_alone(rows, app):
+    cloud, wales = ocids("cwmwl"), ocids("Cymru")
+    assert cloud and wales and not cloud & wales
+    _, results = search("cwmwl Cymru")
+    assert results.total == 0 and results.words_alone == [("cwmwl", len(cloud)), ("Cymru", len(wales))]
+    message = next(m for m in results.messages if m.code == "words_alone")
+    assert ocids(message.data["any_of"]) == cloud | wales
+    cli = json.loads(app.test_cli_runner().invoke(args=["search", "cwmwl Cymru", "--json"]).output)
+    assert [m["code"] for m in cli["messages"]] == ["words_alone"] and "cwmwl OR Cymru" in cli["messages"][0]["text"]
