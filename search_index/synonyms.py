@@ -16,7 +16,7 @@ from search_index.welsh import STOP_WORDS as WELSH_STOP_WORDS
 from search_index.welsh import radicals
 
 DATA = Path(__file__).with_name("data")
-FILES = ("places.csv", "glossary.csv")
+FILES = ("places.csv", "glossary.csv", "equivalents.csv")  # two columns, a header, # comments
 MAX_WORDS = 4
 _STOPS = frozenset({"a", "an", "and", "of", "the", "for", "in", "on", "to"}) | WELSH_STOP_WORDS
 
@@ -48,8 +48,8 @@ def table() -> dict[tuple[str, ...], tuple[str, ...]]:
     for name in FILES:
         with (DATA / name).open(encoding="utf-8") as handle:
             rows = [row for row in csv.reader(handle) if row and not row[0].startswith("#")]
-        for cy, en in rows[1:]:
-            for source, target in ((cy, en), (en, cy)):
+        for first, second in rows[1:]:
+            for source, target in ((first, second), (second, first)):
                 for key in _keys_of_entry(WORD_RE.findall(source)):
                     if key and len(key) <= MAX_WORDS:
                         pairs.setdefault(key, set()).add(target.strip())

@@ -172,3 +172,33 @@ def test_nothing_for_all_words_says_what_each_finds_alone(rows, app):
     assert ocids(message.data["any_of"]) == cloud | wales
     cli = json.loads(app.test_cli_runner().invoke(args=["search", "cwmwl Cymru", "--json"]).output)
     assert [m["code"] for m in cli["messages"]] == ["words_alone"] and "cwmwl OR Cymru" in cli["messages"][0]["text"]
+
+
+FIRST_SEARCHES = ("IT", "ICT", "software", "TG", "cwmwl", "digital")
+DIGITAL_DIVISIONS = ("30", "32", "48", "72")  # computers, telecoms equipment, software, IT services
+DIGITAL_TITLE = re.compile(r"(?i)\b(IT|ICT|digital|software|cloud|data|cyber|computers?|system|platform|app)\b")
+
+
+def is_digital(row) -> bool:
+    codes = [c.get("code") or "" for c in row.cpv or []]
+    labels = " ".join(c.get("label") or "" for c in row.cpv or [])
+    return any(code.startswith(DIGITAL_DIVISIONS) for code in codes) or bool(
+        DIGITAL_TITLE.search(f"{row.title} {labels}")
+    )
+
+
+def test_an_it_suppliers_first_searches_find_digital_work_with_open_and_planned_work_first(rows):
+    for text in FIRST_SEARCHES:
+        found = ranked(text)
+        assert len(found) >= 10, text
+        assert all(is_digital(row) for row, _ in found[:10]), f"{text}: {[r.title for r, _ in found[:10]]}"
+        forward = [row.stage in FORWARD for row, _ in found]
+        good = [bool(GOOD & set(hit.matched_fields)) for _, hit in found]
+        assert any(forward), text
+        # Forward and open work first among the good matches, then among the passing mentions.
+        for tier in (True, False):
+            in_tier = [f for f, g in zip(forward, good, strict=True) if g is tier]
+            assert in_tier == sorted(in_tier, reverse=True), f"{text}: {[r.stage for r, _ in found]}"
+        if any(f and g for f, g in zip(forward, good, strict=True)):
+            assert forward[0], text  # a good match the supplier can bid for is the first hit
+        assert any(forward[:10]), f"{text}: no open or planned work in the first ten"

@@ -27,8 +27,8 @@ DIGITAL = [
 NEVER_KEYS = ["plant", "offer", "tan", "it", "community", "programme", "access"]
 
 
-def rows():
-    with (DATA / "glossary.csv").open(encoding="utf-8") as handle:
+def rows(name="glossary.csv"):
+    with (DATA / name).open(encoding="utf-8") as handle:
         return [row for row in csv.reader(handle) if row and not row[0].startswith("#")]
 
 
@@ -49,6 +49,16 @@ def test_the_glossary_is_two_columns_of_distinct_pairs():
 def test_every_pair_works_both_ways(cy, en):
     assert en in alternatives(WORD_RE.findall(cy))
     assert cy in alternatives(WORD_RE.findall(en))
+
+
+@pytest.mark.parametrize("first, second", [tuple(row) for row in rows("equivalents.csv")[1:]])
+def test_words_of_one_meaning_find_each_other(first, second):
+    assert second in alternatives(WORD_RE.findall(first)) and first in alternatives(WORD_RE.findall(second))
+
+
+def test_ict_is_it_in_capitals_and_in_lower_case():
+    assert "IT" in alternatives(["ICT"]) and "IT" in alternatives(["ict"]) and "ICT" in alternatives(["IT"])
+    assert alternatives(["it"]) == ()
 
 
 @pytest.mark.parametrize("cy, en", DIGITAL)
