@@ -91,10 +91,7 @@ class FacetCache:
         if isinstance(q, wq.AndNot):
             return self.mask_of(q.a) & ~self.mask_of(q.b)
         if isinstance(q, wq.Or):
-            mask = 0
-            for sub in q.subqueries:
-                mask |= self.mask_of(sub)
-            return mask
+            return self._or_mask(q, 0)
         if isinstance(q, wq.And):
             mask = self.live
             for sub in sorted(q.subqueries, key=lambda sub: not isinstance(sub, wq.Term)):
@@ -103,10 +100,29 @@ class FacetCache:
                     break
             return mask
         if isinstance(q, wq.Phrase):
-            # Positions are read only where every word occurs (often nowhere).
-            candidates = self.mask_of(wq.And([wq.Term(q.fieldname, word) for word in q.words]))
-            return to_mask(self.searcher.docs_for_query(q), self.size) if candidates else 0
+            return self._phrase_mask(q, 0)
         return to_mask(self.searcher.docs_for_query(q), self.size)
+
+    def _or_mask(self, q: wq.Or, found: int) -> int:
+        """Return the bitset of an Or's documents that are not in `found` (and maybe some that are)."""
+        mask = 0
+        for sub in q.subqueries:
+            if isinstance(sub, wq.Phrase):
+                mask |= self._phrase_mask(sub, found | mask)
+            elif isinstance(sub, wq.Or):
+                mask |= self._or_mask(sub, found | mask)
+            else:
+                mask |= self.mask_of(sub)
+        return mask
+
+    def _phrase_mask(self, q: wq.Phrase, found: int) -> int:
+        """Return the bitset of a phrase, reading positions only when a document not in `found` has every pair.
+
+        The forms of a phrase's words (query_plan._phrase), and its English and Welsh fields, often match
+        the same documents: one already found need not be read again.
+        """
+        candidates = self.mask_of(wq.And([wq.Term(q.fieldname, word) for word in q.words]))
+        return to_mask(self.searcher.docs_for_query(q), self.size) if candidates & ~found else 0
 
     def term_mask(self, field: str, text) -> int:
         """Return the bitset of one term's postings (cached: popular words repeat)."""

@@ -96,3 +96,23 @@ def test_index_of_an_older_schema_is_not_read(fresh_index):
         raise AssertionError("sync into an index of another schema version")
     rebuild(fresh_index, CORPUS, procs=1)
     assert search(fresh_index, "council").total > 0
+
+
+def test_an_or_of_phrases_finds_what_each_finds_though_it_reads_positions_once(fresh_index):
+    from whoosh import query as wq
+
+    from search_index.facets import FacetCache
+    from search_index.live import live_searcher
+
+    sync(fresh_index, PAIRS)
+    cache = FacetCache(live_searcher(fresh_index))
+    phrases = [
+        wq.Phrase("title_pairs", ["digit servic", "servic framework"]),
+        wq.Phrase("title_cy_pairs", ["digital services", "services framework"]),
+        wq.Phrase("title_pairs", ["manag servic", "servic framework"]),
+    ]
+    union = 0
+    for phrase in phrases:
+        union |= cache.mask_of(phrase)
+    assert union and cache.mask_of(wq.Or(phrases)) == union
+    assert cache.mask_of(wq.Or([wq.Term("title", "digit"), wq.Or(phrases)])) == cache.mask_of(wq.Term("title", "digit"))
