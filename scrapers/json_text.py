@@ -72,6 +72,21 @@ def loads_tolerant(content: bytes, repaired: list[int] | None = None):
     return data
 
 
+def strict_and_clean(value) -> tuple[object, str]:
+    """Return a value that did not come through loads_tolerant (a caller's own dicts) as loads_tolerant would
+    have read it, with its strict JSON text: numbers JSON cannot hold become null, NULs and lone surrogates are
+    cleaned. Costs one serialisation, which the caller needed anyway."""
+    try:
+        text = dumps_strict(value)
+    except ValueError:  # NaN or Infinity
+        value = loads_tolerant(json.dumps(value).encode())
+        text = dumps_strict(value)
+    if "\\u0000" in text or _NOT_TEXT.search(text):
+        value = _clean(value, [0])
+        text = dumps_strict(value)
+    return value, text
+
+
 def dumps_strict(value) -> str:
     """Serialise as strict JSON (no NaN or Infinity, which are not JSON), compact, keeping non-ASCII text."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

@@ -79,7 +79,7 @@ class LinkedPagesCollector:
     def pages(self, window: Window) -> Iterator[Page]:
         """Yield one Page per response, following `links.next` until the `links` key is absent."""
         url = build_url(f"{self.base_url}{self.path}", self.params(window))
-        seen_ids: set[str] = set()
+        seen_ids: dict[str, dict] = {}
         visited = {url}
         while True:
             package = self.client.get_json(url, retry_forbidden=self.retry_forbidden)
@@ -97,15 +97,16 @@ class LinkedPagesCollector:
             visited.add(url)
 
 
-def _new(releases: list, seen_ids: set[str]) -> list[dict]:
-    """Drop releases whose `id` was already seen in this window (FTS repeats some, FEEDS.md §2.2)."""
+def _new(releases: list, seen_ids: dict[str, dict]) -> list[dict]:
+    """Drop releases already seen whole in this window (FTS repeats some, FEEDS.md §2.2); another edition under
+    the same `id` is kept, for ingest's rule (the later date wins) to choose."""
     fresh = []
     for release in releases:
         release_id = release.get("id") if isinstance(release, dict) else None
-        if release_id is not None:
-            if release_id in seen_ids:
+        if isinstance(release_id, str):
+            if seen_ids.get(release_id) == release:
                 log.info("dropping duplicate release %s", release_id)
                 continue
-            seen_ids.add(release_id)
+            seen_ids[release_id] = release
         fresh.append(release)  # a release without an id is kept and left for the parser to report
     return fresh

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from scrapers.compiler import compile_records
+from scrapers.json_text import strict_and_clean
 from scrapers.ocds import parse_release
 from scrapers.records import ReleaseRecord
 
@@ -28,8 +29,8 @@ class Incoming:
 
 
 def dump(release) -> str:
-    """Serialise a release compactly, as it is stored."""
-    return json.dumps(release, ensure_ascii=False, separators=(",", ":"))
+    """Serialise a release compactly and strictly, as it is stored (see strict_and_clean)."""
+    return strict_and_clean(release)[1]
 
 
 def digest(*texts: str | None) -> str:
@@ -96,18 +97,20 @@ def prepare_page(source: str, releases: list, welsh_releases: list | None = None
     welsh_by_id = {r.get("id"): r for r in welsh_releases or [] if isinstance(r, dict) and r.get("id")}
     incoming: dict[str, Incoming] = {}
     rejected, duplicates = [], 0
-    for release in releases:
+    for original in releases:
+        # cleaned before parsing: a NUL or lone surrogate in a title must not reach a database column either
+        release, raw = strict_and_clean(original)
         welsh = welsh_by_id.get(release.get("id")) if isinstance(release, dict) else None
+        welsh, raw_cy = strict_and_clean(welsh) if welsh is not None else (None, None)
         try:
             record = parse_pair(release, welsh, source)
         except _PARSE_ERRORS as error:
-            rejected.append((dump(release), f"{type(error).__name__}: {error}"))
+            rejected.append((raw, f"{type(error).__name__}: {error}"))
             continue
         earlier = incoming.get(record.release_id)
         if earlier is not None:  # a server-side duplicate on the same page (FEEDS.md §2.2), or another edition
             duplicates += 1
             if not supersedes(record.date, earlier.record.date):
                 continue  # the later date wins, and on a tie the later arrival, as across pages and files
-        raw, raw_cy = dump(release), (dump(welsh) if welsh is not None else None)
         incoming[record.release_id] = Incoming(record, raw, raw_cy, digest(raw, raw_cy))
     return PreparedPage(source, list(incoming.values()), rejected, len(releases), duplicates)
