@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app, g
 from flask.cli import AppGroup
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -28,7 +28,7 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute("PRAGMA busy_timeout=60000")  # writers take turns a page at a time (lock_for_writing)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
@@ -58,6 +58,23 @@ def close_session(error: BaseException | None = None) -> None:
         if error is not None:
             session.rollback()
         session.close()
+
+
+WRITE_LOCK = 7_262_837  # PostgreSQL advisory lock key of the notice writers ("piblinell" on a phone keypad)
+
+
+def lock_for_writing(session: Session) -> None:
+    """Make this transaction the only one storing notices until it ends, so imports, collections and (later)
+    buyer publishing can run at once: each decides what is new (buyers matched by name too, keys, ocids) from
+    what the others committed, and no two insert the same buyer or key. Call it before the transaction reads.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: a first write, which takes the database's write lock
+    (the driver opens the transaction there; earlier reads ran outside it, so none can be stale) and waits for
+    another writer for up to the busy timeout."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+    else:
+        session.execute(text("UPDATE collectionstate SET source = source WHERE 1 = 0"))
 
 
 @contextmanager

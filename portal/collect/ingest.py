@@ -18,6 +18,7 @@ from portal.collect import linking
 from portal.collect.buyer_upsert import buyer_key, upsert_buyers
 from portal.collect.history import summarise
 from portal.collect.prepare import Incoming, PreparedPage, digest, parse_with_welsh, prepare_page, supersedes
+from portal.db import lock_for_writing
 from portal.models.tables import Procurement, ProcurementKey, ProcurementTombstone, Quarantine, Release, RssItem, utcnow
 from scrapers.compiler import compile_records
 from scrapers.records import ReleaseRecord
@@ -90,7 +91,8 @@ def ingest_page(
 
 
 def store_page(session: Session, page: PreparedPage, run_id: int | None = None, now: datetime | None = None):
-    """Store a prepared page; the caller commits. Returns the counts."""
+    """Store a prepared page; the caller commits (which ends this writer's turn). Returns the counts."""
+    lock_for_writing(session)
     now = now or utcnow()
     source, incoming = page.source, page.incoming
     counts = IngestCounts(seen=page.seen, duplicates=page.duplicates, quarantined=len(page.rejected))
