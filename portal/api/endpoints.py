@@ -6,7 +6,7 @@ carries `Access-Control-Allow-Origin: *` so any site can read the data.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, abort, jsonify, request, url_for
 from flask.json.provider import DefaultJSONProvider
@@ -23,6 +23,7 @@ from portal.search.indexing import search_procurements
 from portal.search.params import SearchParams, parse_search_args
 from portal.web import frontend
 from portal.web.search_page import message_text
+from scrapers.vocabulary import LONDON
 from search_index.results import MAX_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -32,6 +33,16 @@ bp.add_url_rule("/notices.csv", "notices_csv", spreadsheet.api_csv)
 def iso(moment: datetime | None) -> str | None:
     """Return an aware datetime as ISO 8601 in UTC ("2026-09-01T11:00:00Z")."""
     return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def day_or_moment(p: Procurement, name: str) -> str | None:
+    """Return a date of a procurement as the register gave it: "2026-09-30" (its London day) when it was given as
+    a day (its `<name>_is_date` flag), else the moment as `iso` gives it."""
+    moment = getattr(p, name)
+    if moment is None or not getattr(p, f"{name}_is_date", False):
+        return iso(moment)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(LONDON).date().isoformat()
 
 
 def page_urls(ocid: str) -> dict[str, str]:
@@ -49,16 +60,17 @@ def summary(p: Procurement) -> dict:
         "title_cy": p.title_cy,
         "buyer": {"id": p.buyer_id, "name": p.buyer_name},
         "value": {"amount": p.value_amount, "amount_gross": p.value_gross, "currency": p.currency},
+        "value_kind": p.value_kind,
         "cpv": [{"code": c.get("code"), "label": c.get("label")} for c in p.cpv or []],
         "regions": list(p.regions or []),
         "dates": {
             "published": iso(p.published_at),
             "updated": iso(p.updated_at),
-            "deadline": iso(p.deadline),
-            "expected_tender_date": iso(p.expected_tender_date),
-            "engagement_deadline": iso(p.engagement_deadline),
-            "contract_start": iso(p.contract_start),
-            "contract_end": iso(p.contract_end),
+            "deadline": day_or_moment(p, "deadline"),
+            "expected_tender_date": day_or_moment(p, "expected_tender_date"),
+            "engagement_deadline": day_or_moment(p, "engagement_deadline"),
+            "contract_start": day_or_moment(p, "contract_start"),
+            "contract_end": day_or_moment(p, "contract_end"),
         },
         "sme": p.sme,
         "vcse": p.vcse,
@@ -94,7 +106,7 @@ def detail(p: Procurement) -> dict:
         "procurement_method_details": p.procurement_method_details,
         "main_category": p.main_category,
         "above_threshold": p.above_threshold,
-        "contract_max_extent": iso(p.contract_max_extent),
+        "contract_max_extent": day_or_moment(p, "contract_max_extent"),
         "lots": list(p.lots or []),
         "awards": list(p.awards or []),
         "related_ids": list(p.related_ids or []),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal.search.params import DEFAULT_PER_PAGE
+from scrapers.ocds_values import VALUE_KINDS
 from scrapers.registry import RELEASE_SOURCES
 from scrapers.vocabulary import STAGES
 from search_index import SORTS
@@ -104,6 +105,13 @@ _OCID = {
 }
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
+# A date the register gave as a day is that day in London ("2026-09-30"); any other is a moment in UTC.
+_DAY_OR_MOMENT = {
+    "type": ["string", "null"],
+    "anyOf": [{"type": "null"}, {"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
+    "description": 'A day ("2026-09-30", in London) where the register gave only the day, else a moment in UTC '
+    '("2026-09-30T11:00:00Z")',
+}
 SCHEMAS = {
     "Summary": {
         "type": "object",
@@ -117,10 +125,14 @@ SCHEMAS = {
             "value": {"type": "object", "properties": {"amount": {"type": ["number", "null"]},
                                                        "amount_gross": {"type": ["number", "null"]},
                                                        "currency": _NULLABLE_STRING}},
+            "value_kind": {"type": ["string", "null"], "enum": [*VALUE_KINDS, None],
+                           "description": "What `value` is: the register's estimate, the awards' or the contracts' "
+                                          "sum; null when no value is stated"},
             "cpv": {"type": "array", "items": {"type": "object", "properties": {"code": _NULLABLE_STRING,
                                                                                  "label": _NULLABLE_STRING}}},
             "regions": {"type": "array", "items": {"type": "string"}},
-            "dates": {"type": "object", "additionalProperties": _DATE_TIME},
+            "dates": {"type": "object", "properties": {"published": _DATE_TIME, "updated": _DATE_TIME},
+                      "additionalProperties": _DAY_OR_MOMENT},
             "sme": {"type": ["boolean", "null"]},
             "vcse": {"type": ["boolean", "null"]},
             "in_wales": {"type": "boolean"},
@@ -138,6 +150,7 @@ SCHEMAS = {
         "properties": {
             "description": _NULLABLE_STRING,
             "description_cy": _NULLABLE_STRING,
+            "contract_max_extent": _DAY_OR_MOMENT,
             "lots": {"type": "array", "items": {"type": "object"}},
             "awards": {"type": "array", "items": {"type": "object"}},
             "releases": {"type": "array", "items": {"type": "object", "properties": {

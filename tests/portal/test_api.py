@@ -7,6 +7,7 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
+from tests.factories import fts_release
 from tests.pages import PageClient
 from tests.portal.search_corpus import load_corpus
 
@@ -65,6 +66,29 @@ def test_one_notice_lists_its_releases(api):
     assert body["releases"][1]["url"] == "https://www.find-tender.service.gov.uk/Notice/080005-2026"
     assert body["url_cy"] == "http://localhost/cy/notice/ocds-h6vhtk-0b0004"
     assert body["ocds_record"] == "http://localhost/api/v1/ocds/records/ocds-h6vhtk-0b0004"
+
+
+def day_deadline_release() -> dict:
+    """An open tender whose register gave its deadline as a day, not a moment."""
+    return fts_release(ocid="ocds-h6vhtk-0e0009", notice_id="081009-2026", deadline="2099-09-30", amount=40_000)
+
+
+def test_days_are_given_as_days_and_the_value_says_what_it_is(app, client):
+    load_corpus(app, extra=[day_deadline_release()])
+    body = client.get("/api/v1/notices/ocds-h6vhtk-0e0009").get_json()
+    assert body["dates"]["deadline"] == "2099-09-30"
+    assert body["value_kind"] == "estimated" and body["value"]["amount"] == 40_000
+    listed = client.get("/api/v1/notices?per_page=100").get_json()["results"]
+    by_ocid = {r["ocid"]: r for r in listed}
+    assert by_ocid["ocds-h6vhtk-0e0009"]["dates"]["deadline"] == "2099-09-30"
+    assert by_ocid["ocds-h6vhtk-0e0009"]["value_kind"] == "estimated"
+    # a moment stays a moment, in UTC
+    moment = client.get("/api/v1/notices/ocds-h6vhtk-0b0004").get_json()["dates"]["deadline"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", moment)
+    document = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert "value_kind" in document["Summary"]["properties"]
+    formats = [s.get("format") for s in document["Summary"]["properties"]["dates"]["additionalProperties"]["anyOf"]]
+    assert "date" in formats and "date-time" in formats
 
 
 def test_errors_are_json_with_cors(api):

@@ -7,12 +7,13 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from tests.portal.search_corpus import load_corpus
+from tests.portal.test_api import day_deadline_release
 
 CASES = 60
 
 
 def test_every_api_operation_holds_to_its_document(app):
-    load_corpus(app)
+    load_corpus(app, extra=[day_deadline_release()])  # a date given as a day too: answered as "2099-09-30"
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 5
