@@ -60,7 +60,7 @@ def merged_into(session: Session, found: Buyer) -> int | None:
     return min(ids) if ids else None
 
 
-@bp.route("/buyer/<int:buyer_id>")
+@bp.route("/buyer/<int(max=2147483647):buyer_id>")  # beyond both databases' integer ids: a 404, not a 500
 def buyer(buyer_id: int):
     """Show a buyer's work at every stage, its awards (supplier, value, date) and its share of awards to SMEs."""
     session = get_session()

@@ -41,7 +41,7 @@ KEY_DATES = (
 RESPONDING_STAGES = ("open", "engagement")
 
 
-@bp.route("/notice/<ocid>")
+@bp.route("/notice/<path:ocid>")  # an ocid may hold any character, "/" too
 def notice(ocid: str):
     """Show one procurement: its summary and the link to respond first, then its text, details and history."""
     session = get_session()
@@ -83,6 +83,7 @@ def notice(ocid: str):
         cpv_more=len(codes) - CPV_SHOWN,
         awards=award_rows([procurement]),
         dates=key_dates(procurement),
+        register_url=register_url,
     )
 
 

@@ -65,3 +65,19 @@ def test_control_and_bidi_override_characters_never_reach_html_feeds_or_calendar
     atom = client.get("/en/search.atom?q=glanhau").get_data()
     assert not feedparser.parse(atom).bozo  # well-formed XML
     assert Calendar.from_ical(client.get("/en/search.ics").get_data())
+
+
+def test_odd_ids_ocids_and_register_links(app, client):
+    """Out-of-range buyer ids are 404s on both databases, an ocid with any character is reachable, notice text
+    is isolated for bidirectional display, and a history link goes only to its register's own hosts."""
+    odd = "ocds-h6vhtk-a/b?c#d%e f"
+    release = fts_release(ocid=odd, notice_id="000778-2026", title="مناقصة Tender")
+    release["tender"]["documents"] = [{"id": "1", "url": "https://evil.example/Notice/000778-2026"}]
+    with app.app_context(), session_scope() as session:
+        ingest_page(session, "fts", [release])
+        session.commit()
+    for too_big in ("2147483648", "9223372036854775808", "99999999999999999999999"):
+        assert client.get(f"/en/buyer/{too_big}").status_code == 404
+    page = client.get("/cy/notice/ocds-h6vhtk-a/b%3Fc%23d%25e%20f")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'dir="auto"' in html and "evil.example" not in html
