@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, gettext, lazy_gettext
@@ -110,13 +109,6 @@ def number(value: float | int | None) -> str:
     return "" if value is None else format_decimal(value)
 
 
-def web_url(url: str | None) -> str | None:
-    """Return a link from notice data only when it is http(s): a notice could publish a javascript: URL."""
-    if not url or not isinstance(url, str):
-        return None
-    return url if urlsplit(url.strip()).scheme in ("http", "https") else None
-
-
 def yes_no(value: bool | None) -> str:
     """Return Yes, No or Not stated for a flag a notice may leave out."""
     if value is None:
@@ -136,7 +128,6 @@ def init_app(app: Flask) -> None:
         money=money,
         number=number,
         region_name=region_name,
-        web_url=web_url,
         yes_no=yes_no,
     )
     app.jinja_env.globals["STAGE_TAG_CLASSES"] = STAGE_TAG_CLASSES
