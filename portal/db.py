@@ -16,7 +16,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout (LIBRARIES.md)."""
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    See docs/libraries.md, "SQLite: connection settings".
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

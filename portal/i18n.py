@@ -75,7 +75,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.url_value_preprocessor(_pull_lang_code)
     app.url_defaults(_add_lang_code)
-    # Flask-Babel does not give templates the locale (LIBRARIES.md).
+    # Flask-Babel does not give templates the locale (docs/libraries.md, "Flask-Babel: templates and the locale").
     app.context_processor(_template_globals)
     # A global (not a context variable) so macros imported without context can use it.
     app.add_template_global(current_language, "page_lang")

@@ -103,7 +103,8 @@ class PoliteClient:
     ) -> None:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
-        # Sell2Wales and PCS serve an incomplete TLS chain (FEEDS.md §3.3): allow a CA bundle path.
+        # Sell2Wales and PCS serve an incomplete TLS chain, so allow a CA bundle path
+        # (docs/registers.md, "Sell2Wales API: TLS").
         self.session.verify = verify
         self.min_interval = min_interval
         self.timeout = timeout
@@ -167,7 +168,7 @@ class PoliteClient:
         status = response.status_code
         if status in (429, 503):
             # FTS: 429 "Rate limit of 12 exceeded. Please retry after 120 seconds.", Retry-After: 120,
-            # text/plain body (FEEDS.md §0.4); never parse an error body as JSON.
+            # text/plain body (docs/registers.md, "Find a Tender: limits"); never parse an error body as JSON.
             seconds = retry_after_seconds(response.headers)
             return self.backoff(attempt) if seconds is None else seconds
         if status == 403 and retry_forbidden:

@@ -1,7 +1,8 @@
 """Compile the releases of one procurement into its current state (one row of the portal's table).
 
 Releases arrive in any order and may be sparse: an FTS `tenderCancellation` (UK12) is a stub
-with contradictory `tender.status` (FEEDS.md §2.6), so each field takes the latest value that
+with contradictory `tender.status` (docs/registers.md, "Find a Tender: quirks"), so each field
+takes the latest value that
 some release actually published instead of the latest release wholesale.
 """
 
@@ -19,7 +20,8 @@ from scrapers.vocabulary import RELEASE_STAGES
 # Stages in the order a procurement moves through them; "open"/"closed" are the clocked forms of "tender".
 _RANK = {stage: rank for rank, stage in enumerate(RELEASE_STAGES)}
 
-# Notices that only exist after a contract was awarded: performance, change, termination (FEEDS.md §2.4).
+# Notices that only exist after a contract was awarded: performance, change, termination
+# (docs/registers.md, "Find a Tender: notice types").
 POST_AWARD_NOTICE_TYPES = {"UK9", "UK10", "UK11"}
 FTS_OCID_PREFIX = SOURCES["fts"].ocid_prefix + "-"
 

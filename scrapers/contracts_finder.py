@@ -1,4 +1,4 @@
-"""Contracts Finder (CF): legacy PCR 2015 procurements in England (FEEDS.md §1)."""
+"""Contracts Finder (CF): legacy PCR 2015 procurements in England (docs/registers.md, "Contracts Finder")."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
 """Pure OCDS release → ReleaseRecord: notice type, release stage and the portal's fields.
 
 No I/O and no state: each collector hands over releases exactly as the register returned them.
-Field paths and quirks are in FEEDS.md (CF §1.4–1.5, FTS §2.4–2.6, Sell2Wales §3.5–3.6).
+Field paths and quirks are in docs/registers.md, "Contracts Finder: field paths", "Contracts Finder: quirks",
+"Find a Tender: field paths", "Find a Tender: quirks", "Sell2Wales API: release shape" and
+"Sell2Wales API: Welsh text".
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from scrapers.records import ReleaseRecord
 from scrapers.registry import RELEASE_SOURCES
 from scrapers.vocabulary import RELEASE_STAGES
 
-# FTS Procurement Act notice types (FEEDS.md §2.4). None = the notice does not move the stage:
+# FTS Procurement Act notice types (docs/registers.md, "Find a Tender: notice types").
+# None = the notice does not move the stage:
 # UK9 performance, UK10 change, UK11 termination, UK14/UK16 dynamic market, UK17 payments.
 NOTICE_TYPE_STAGES: dict[str, str | None] = {
     "UK1": "pipeline",
@@ -49,7 +52,8 @@ DOCUMENT_TYPE_STAGES = {
     "marketEngagementNotice": "engagement",
     "plannedProcurementNotice": "planned",
     "tenderNotice": "tender",
-    "contractNotice": "tender",  # Sell2Wales/PCS contract notice = call for tenders (FEEDS.md §3.6)
+    # Sell2Wales/PCS contract notice = call for tenders (docs/registers.md, "Sell2Wales API: release shape")
+    "contractNotice": "tender",
     "awardNotice": "awarded",
     "contractAwardNotice": "awarded",
     "tenderCancellationNotice": "cancelled",
@@ -99,7 +103,8 @@ def _document_stage(section: str, document: dict) -> str | None:
     document_type = document.get("documentType")
     stage = DOCUMENT_TYPE_STAGES.get(document_type) if isinstance(document_type, str) else None
     # A notice document inside awards[]/contracts[] belongs to an award release, whatever its type:
-    # CF award releases also list the buyer's original "tenderNotice" link there (FEEDS.md §1.4).
+    # CF award releases also list the buyer's original "tenderNotice" link there
+    # (docs/registers.md, "Contracts Finder: notice kinds").
     if stage is not None and section in ("awards", "contracts") and stage != "cancelled":
         return "awarded"
     return stage
@@ -117,7 +122,7 @@ def stage_of_release(release: dict, documents: list[tuple[str, dict]] | None = N
         return NOTICE_TYPE_STAGES.get(notice_type)
     tags = strings(release.get("tag"))
     # Only a cancellation-tagged release is a cancellation: FTS stubs and CF awards carry contradictory
-    # tender.status values (FEEDS.md §1.5 "InvalidStatus"/"planned" awards, §2.6 cancellation stubs).
+    # tender.status values (docs/registers.md, "Contracts Finder: quirks" and "Find a Tender: quirks").
     if CANCELLATION_TAGS.intersection(tags):
         return "cancelled"
     by_document = _latest([_document_stage(section, d) for section, d in documents])
@@ -125,7 +130,7 @@ def stage_of_release(release: dict, documents: list[tuple[str, dict]] | None = N
         return by_document
     by_tag = _latest([TAG_STAGES.get(tag) for tag in tags])
     if by_tag == "planned" and obj(release.get("tender")).get("status") == "planning":
-        return "engagement"  # OCDS tenderStatus "planning" = early engagement (FEEDS.md §5)
+        return "engagement"  # OCDS tenderStatus "planning" = early engagement (docs/registers.md, "OCDS codelists")
     return by_tag
 
 
@@ -141,7 +146,8 @@ def _notice_document(documents: list[tuple[str, dict]], notice_type: str | None,
 
 def _release_id(release: dict, ocid: str) -> str:
     if release.get("id") is None:
-        # Public Contracts Scotland releases have no id (FEEDS.md §4): derive one from the notice reference.
+        # Public Contracts Scotland releases have no id: derive one from the notice reference
+        # (docs/registers.md, "Public Contracts Scotland").
         documents = objs(obj(release.get("tender")).get("documents"))
         reference = text(documents[0].get("id")) if documents else None
         if reference is None:
@@ -172,7 +178,7 @@ def _notice_url(release: dict, source: str, release_id: str, document: dict) -> 
     if url:
         return url
     if source == "fts" and _FTS_NOTICE_ID.fullmatch(release_id):
-        return FTS_NOTICE_URL + release_id  # legacy FTS releases carry no notice document (FEEDS.md §2.4)
+        return FTS_NOTICE_URL + release_id  # no notice document (docs/registers.md, "Find a Tender: legacy releases")
     if source == "s2w":
         documents = objs(obj(release.get("tender")).get("documents"))
         return text(documents[0].get("url")) if documents else None
@@ -196,14 +202,15 @@ def parse_release(release: dict, source: str) -> ReleaseRecord:
     min_value = obj(tender.get("minValue"))
     max_value = obj(tender.get("maxValue"))
     value_min = number(min_value.get("amount"))
-    # CF publishes a value range as minValue (low) + value (high) (FEEDS.md §1.5).
+    # CF publishes a value range as minValue (low) + value (high) (docs/registers.md, "Contracts Finder: field paths").
     value_max = number(max_value.get("amount"))
     if value_max is None and value_min is not None:
         value_max = number(value.get("amount"))
     title = text(tender.get("title")) or text(release.get("title"))  # CF early engagement: release-level title
     description = text(tender.get("description"))
     # A release that says it is Welsh also fills *_cy; title stays filled so a Welsh-only notice is never
-    # untitled. S2W says "EN" even on Welsh text (FEEDS.md §3.5): ingest pairs the locale=1106 copy itself.
+    # untitled. S2W says "EN" even on Welsh text (docs/registers.md, "Sell2Wales API: Welsh text"):
+    # ingest pairs the locale=1106 copy itself.
     welsh = str(release.get("language", "")).casefold() == "cy"
     cpv = cpv_codes(release)
     classification = obj(tender.get("classification"))
@@ -240,7 +247,8 @@ def parse_release(release: dict, source: str) -> ReleaseRecord:
         published=(
             parse_datetime(document.get("datePublished")) or parse_datetime(tender.get("datePublished")) or date
         ),
-        # The clarification deadline (enquiryPeriod) is not the tender deadline (FEEDS.md §2.5).
+        # The clarification deadline (enquiryPeriod) is not the tender deadline
+        # (docs/registers.md, "Find a Tender: field paths").
         deadline=parse_when(tender_period.get("endDate"), end=True)
         or parse_when(tender.get("expressionOfInterestDeadline"), end=True),
         expected_tender_date=parse_when(obj(tender.get("communication")).get("futureNoticeDate")),

@@ -97,7 +97,7 @@ def contract_dates(tender: dict, lots: list[dict], release: dict) -> tuple[datet
         [period_dates(c.get("period")) for c in objs(release.get("contracts"))],
         [period_dates(a.get("contractPeriod")) for a in objs(release.get("awards"))],
         [period_dates(tender.get("contractPeriod"))],
-        # FTS puts planned contract periods on lots only (FEEDS.md §2.5).
+        # FTS puts planned contract periods on lots only (docs/registers.md, "Find a Tender: field paths").
         [period_dates(lot.get("contractPeriod")) for lot in lots],
     ):
         dates = span(periods)

@@ -1,6 +1,7 @@
 """Tolerant readers for the parts of an OCDS release: a wrong type gives None, never an exception.
 
-Real register data breaks its schemas (FEEDS.md §2.6: `"durationInDays": "1e9999"` as a string,
+Real register data breaks its schemas (docs/registers.md, "Find a Tender: quirks":
+`"durationInDays": "1e9999"` as a string,
 `lots[].description: null`, `details: null` in Sell2Wales parties), so every reader checks types.
 """
 
@@ -13,10 +14,11 @@ from datetime import UTC, datetime
 from scrapers.regions import region_codes
 from scrapers.vocabulary import LONDON
 
-# FTS and CF publish UK local times; a value without an offset is read as London time (FEEDS.md §0.5, §1.3).
+# FTS and CF publish UK local times; a value without an offset is read as London time
+# (docs/registers.md, "Times and time zones").
 
 _ORG_ID = re.compile(r"([A-Z]{2}-[A-Za-z0-9]+)-(.+)")  # org-id.guide style: "GB-PPON-PJJX-1133-JRGV"
-_LOCAL_ORG_ID = re.compile(r"org-\d+")  # Proactis (S2W/PCS) per-release ids (FEEDS.md §3.6)
+_LOCAL_ORG_ID = re.compile(r"org-\d+")  # S2W/PCS per-release ids (docs/registers.md, "Sell2Wales API: release shape")
 DEVOLVED_SCHEME = "UK_CA_DEVOLVED_REGULATIONS"
 
 
@@ -141,7 +143,8 @@ def buyer_fields(release: dict, parties: dict[str, dict], source: str) -> dict:
     )
     scheme = identifier = None
     if source == "s2w" or (buyer_id and _LOCAL_ORG_ID.fullmatch(buyer_id)):
-        # Proactis ids are local to one release ("org-3"), so key the buyer by its name (FEEDS.md §3.6).
+        # Proactis ids are local to one release ("org-3"), so key the buyer by its name
+        # (docs/registers.md, "Sell2Wales API: release shape").
         scheme, identifier = "S2W-NAME", normalise_name(name) if name else None
     elif buyer_id:
         party_identifier = obj(party.get("identifier"))

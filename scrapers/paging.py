@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 
 def london_local(moment: datetime) -> str:
     """Format an aware datetime as the 19-char London-local time the UK registers expect."""
-    # FTS reads updatedFrom/updatedTo as Europe/London and ignores a trailing Z (FEEDS.md §0.5);
-    # CF: "All times are local UK times" (CF API help page, FEEDS.md §1.3).
+    # FTS reads updatedFrom/updatedTo as Europe/London and ignores a trailing Z
+    # (docs/registers.md, "Find a Tender: times");
+    # CF: "All times are local UK times" (CF API help page; docs/registers.md, "Contracts Finder: times").
     return moment.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M:%S")
 
 
@@ -69,7 +70,10 @@ class LinkedPagesCollector:
         return time_windows(since, until, self.window_size, self.window_overlap)
 
     def params(self, window: Window) -> dict[str, str]:
-        """Return the query of a window's first page; `stages` is never sent (FEEDS.md §2.3)."""
+        """Return the query of a window's first page; `stages` is never sent.
+
+        See docs/registers.md, "Find a Tender: stages filter".
+        """
         return {
             self.from_param: london_local(window.start),
             self.to_param: london_local(window.end),
@@ -87,7 +91,8 @@ class LinkedPagesCollector:
             if not isinstance(releases, list):
                 raise FeedError(f"`releases` is not a list in the page from {url}")
             yield Page(url=url, releases=_new(releases, seen_ids))
-            # The last FTS page has no `links` key at all; an empty `releases` is not the end (FEEDS.md §2.2).
+            # The last FTS page has no `links` key at all; an empty `releases` is not the end
+            # (docs/registers.md, "Find a Tender: paging").
             next_link = (package.get("links") or {}).get("next")
             if not next_link:
                 return
@@ -98,8 +103,8 @@ class LinkedPagesCollector:
 
 
 def _new(releases: list, seen_ids: dict[str, dict]) -> list[dict]:
-    """Drop releases already seen whole in this window (FTS repeats some, FEEDS.md §2.2); another edition under
-    the same `id` is kept, for ingest's rule (the later date wins) to choose."""
+    """Drop releases already seen whole in this window (FTS repeats some: docs/registers.md, "Find a Tender:
+    duplicates"); another edition under the same `id` is kept, for ingest's rule (the later date wins) to choose."""
     fresh = []
     for release in releases:
         release_id = release.get("id") if isinstance(release, dict) else None

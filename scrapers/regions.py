@@ -1,7 +1,8 @@
 """Contracts Finder region names → NUTS 1 codes, so CF notices filter like FTS and S2W ones.
 
 CF publishes `tender.items[].deliveryAddresses[].region` as English region names ("North West",
-"Wales", "England"…), not NUTS/ITL codes (FEEDS.md §1.5). FTS and Sell2Wales publish codes
+"Wales", "England"…), not NUTS/ITL codes (docs/registers.md, "Contracts Finder: field paths").
+FTS and Sell2Wales publish codes
 (`UKL22`, `UKC2`…), so mapping the names onto NUTS 1 codes lets one region filter serve all three.
 """
 

@@ -1,4 +1,4 @@
-"""Sell2Wales (S2W): Wales-only notices and Welsh text, best effort (FEEDS.md §3)."""
+"""Sell2Wales (S2W): Wales-only notices and Welsh text, best effort (docs/registers.md, "Sell2Wales API")."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from scrapers.client import HttpStatusError, PoliteClient, TransportError, build
 
 log = logging.getLogger(__name__)
 
-ENGLISH, WELSH = "2057", "1106"  # S2W-doc: locale en = 2057, cy = 1106 (FEEDS.md §3.2)
+# S2W-doc: locale en = 2057, cy = 1106 (docs/registers.md, "Sell2Wales API: Welsh text")
+ENGLISH, WELSH = "2057", "1106"
 
 # F1 PIN, F2 contract notice, F3 award, F4/F5 utilities PIN/contract notice, and the Sell2Wales site
-# notices 51 invitation to tender, 52 prior information, 53 award (FEEDS.md §3.2 and §6.3).
+# notices 51 invitation to tender, 52 prior information, 53 award (docs/registers.md, "Sell2Wales API: notice types").
 DEFAULT_NOTICE_TYPES = (1, 2, 3, 4, 5, 51, 52, 53)
 
 
@@ -82,7 +83,8 @@ class Sell2Wales:
         try:
             package = self.client.get_json(url)
         except HttpStatusError as exc:
-            # Most 2026 queries answer 500 "Error converting data type nvarchar to float" (FEEDS.md §3.3).
+            # Most 2026 queries answer 500 "Error converting data type nvarchar to float"
+            # (docs/registers.md, "Sell2Wales API: errors in 2026").
             raise PartitionFailed(f"Sell2Wales HTTP {exc.status} for {url}: {exc.excerpt!r}") from exc
         except TransportError:
             raise  # the host is unreachable: every partition would fail the same way, so stop the run

@@ -1,4 +1,4 @@
-"""Sell2Wales RSS: a fallback list of new notices while the S2W API fails (FEEDS.md §3.4).
+"""Sell2Wales RSS: a fallback list of new notices while the S2W API fails (docs/registers.md, "Sell2Wales RSS").
 
 UNVERIFIED: no official documentation or sample of this feed was found. The URL comes from
 third-party code, which assumes plain RSS 2.0 (`<item><title><link><description><pubDate>`);
@@ -34,7 +34,7 @@ def _parse_bst_date(value: str) -> time.struct_time | None:
     return moment.astimezone(UTC).timetuple()
 
 
-# LIBRARIES.md (feedparser 6.0.14): a pubDate ending in BST is read as UTC, one hour wrong.
+# docs/libraries.md, "feedparser: BST dates" (6.0.14): a pubDate ending in BST is read as UTC, one hour wrong.
 # Handlers registered later are tried first; this one answers only for "… BST".
 feedparser.registerDateHandler(_parse_bst_date)
 
@@ -62,7 +62,8 @@ def notice_ref_of(link: str) -> str | None:
 def parse_rss(data: bytes, headers: Mapping[str, str] | None = None) -> list[RssItem]:
     """Parse an RSS body into items, keeping what a malformed feed still yields."""
     feed = feedparser.parse(data, response_headers=dict(headers or {}))
-    # LIBRARIES.md: an HTML error page gives version '' and no entries; malformed XML sets bozo=1
+    # docs/libraries.md, "feedparser: broken feeds": an HTML error page gives version ''
+    # and no entries; malformed XML sets bozo=1
     # yet usually keeps its entries, which are worth more than nothing.
     if not feed.version and not feed.entries:
         problem = feed.get("bozo_exception") or "not an RSS or Atom document"
@@ -87,7 +88,7 @@ class Sell2WalesRss:
     """Fetch the Sell2Wales RSS feed of current notices."""
 
     name = "s2w-rss"
-    # Type=2 contract notices, all statuses (third-party code; FEEDS.md §3.4, unverified)
+    # Type=2 contract notices, all statuses (third-party code; docs/registers.md, "Sell2Wales RSS", unverified)
     default_path = "/rss/rss_switch.aspx?Type=2&ID=&Status=0"
 
     def __init__(self, client: PoliteClient, base_url: str, path: str = default_path) -> None:

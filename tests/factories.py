@@ -104,7 +104,7 @@ def s2w_release(
     related: list[str] | None = None,
     date: str = "2025-02-21T00:00:00Z",
 ) -> dict:
-    """Return a Sell2Wales release shaped like the real ones (FEEDS.md §3.6)."""
+    """Return a Sell2Wales release shaped like the real ones (docs/registers.md, "Sell2Wales API: release shape")."""
     release = {
         "id": f"ocds-kuma6s-{number}-release-{number}",
         "ocid": f"ocds-kuma6s-{number}",

@@ -11,7 +11,7 @@ from portal.models.tables import ProcurementKey
 from scrapers.records import ReleaseRecord
 from scrapers.sell2wales_rss import notice_ref_of
 
-# Sell2Wales cites the FTS notice as an EU-OJ style reference, "2024/S 000-035618" (FEEDS.md §3.6),
+# Sell2Wales cites FTS notices as "2024/S 000-035618" (docs/registers.md, "Sell2Wales API: links to Find a Tender"),
 # which is FTS notice 035618-2024.
 _OJ_REF = re.compile(r"^\s*(\d{4})/S\s*\d{3}-(\d{6})\s*$")
 _FTS_NOTICE = re.compile(r"^\s*(\d{6})-(\d{4})\s*$")

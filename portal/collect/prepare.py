@@ -108,7 +108,8 @@ def prepare_page(source: str, releases: list, welsh_releases: list | None = None
             rejected.append((raw, f"{type(error).__name__}: {error}"))
             continue
         earlier = incoming.get(record.release_id)
-        if earlier is not None:  # a server-side duplicate on the same page (FEEDS.md §2.2), or another edition
+        # a server-side duplicate on the same page (docs/registers.md, "Find a Tender: duplicates"), or another edition
+        if earlier is not None:
             duplicates += 1
             if not supersedes(record.date, earlier.record.date):
                 continue  # the later date wins, and on a tie the later arrival, as across pages and files

@@ -28,7 +28,7 @@ STAGE_TAG_CLASSES = {
     "awarded": "govuk-tag--teal",
     "cancelled": "govuk-tag--red",
 }
-# Procurement Act 2023 notice names as Find a Tender publishes them (FEEDS.md §2.4).
+# Procurement Act 2023 notice names as Find a Tender publishes them (docs/registers.md, "Find a Tender: notice types").
 NOTICE_TYPE_LABELS = {
     "UK1": lazy_gettext("Pipeline notice"),
     "UK2": lazy_gettext("Preliminary market engagement notice"),

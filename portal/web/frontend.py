@@ -100,7 +100,7 @@ def init_app(app: Flask) -> None:
             ),
         ]
     )
-    # GOV.UK's template.html calls macros without params (LIBRARIES.md).
+    # GOV.UK's template.html calls macros without params (docs/libraries.md, "GOV.UK Frontend: undefined variables").
     app.jinja_env.undefined = ChainableUndefined
     app.jinja_env.finalize = clean_output
     app.jinja_env.trim_blocks = True

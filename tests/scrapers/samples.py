@@ -1,4 +1,7 @@
-"""Small hand-written OCDS releases shaped like the real registers' (FEEDS.md §1.4, §2.4, §3.6).
+"""Small hand-written OCDS releases shaped like the real registers'.
+
+See docs/registers.md, "Contracts Finder: notice kinds", "Find a Tender: notice types" and
+"Sell2Wales API: release shape".
 
 Every name, e-mail and identifier here is made up: the real recordings carry officers' personal
 data and stay in ../shared/fixtures. Each function returns a fresh dict, so tests may edit it.
@@ -12,7 +15,8 @@ S2W_URL = "https://www.sell2wales.gov.wales/search/show/search_view.aspx?ID="
 UKPGA = {"id": "2023/54", "scheme": "UKPGA", "uri": "https://www.legislation.gov.uk/ukpga/2023/54/contents"}
 CELEX = {"id": "32014L0024", "scheme": "CELEX"}
 
-# (noticeType, tag, document section, documentType) as FTS publishes them (FEEDS.md §2.4).
+# (noticeType, tag, document section, documentType) as FTS publishes them
+# (docs/registers.md, "Find a Tender: notice types").
 FTS_SHAPES = {
     "UK1": (["planning"], "planning", "plannedProcurementNotice"),
     "UK2": (["planning"], "planning", "marketEngagementNotice"),
@@ -70,7 +74,7 @@ def fts_release(
     }
     release = {
         "ocid": ocid,
-        "buyerID": [],  # junk seen on 14.9% of real releases (FEEDS.md §2.6)
+        "buyerID": [],  # junk seen on 14.9% of real releases (docs/registers.md, "Find a Tender: quirks")
         "id": release_id,
         "tag": list(tag),
         "date": date,
@@ -209,7 +213,10 @@ def uk4_competitive_flexible() -> dict:
 
 
 def uk12_cancellation(ocid: str = "ocds-h6vhtk-0a0001") -> dict:
-    """Return a sparse UK12 termination stub with a contradictory tender.status (FEEDS.md §2.6)."""
+    """Return a sparse UK12 termination stub with a contradictory tender.status.
+
+    See docs/registers.md, "Find a Tender: quirks".
+    """
     release = fts_release(
         "UK12", release_id="000204-2026", ocid=ocid, date="2026-08-01T09:00:00+01:00", tender={"status": "complete"}
     )
@@ -240,7 +247,7 @@ def uk6_award() -> dict:
 
 
 def legacy_tender(tag: str = "tender", status: str | None = "active") -> dict:
-    """Return a legacy PCR 2015 (CELEX) FTS release: no noticeType, no notice document (FEEDS.md §2.4)."""
+    """Return a legacy PCR 2015 (CELEX) FTS release (docs/registers.md, "Find a Tender: legacy releases")."""
     return {
         "ocid": "ocds-h6vhtk-0a0009",
         "id": "000401-2026",
@@ -341,7 +348,10 @@ def cf_tender() -> dict:
 
 
 def cf_award(status: str = "planned") -> dict:
-    """Return a CF award whose tender.status is "planned" (a real CF quirk, FEEDS.md §1.5)."""
+    """Return a CF award whose tender.status is "planned" (a real CF quirk).
+
+    See docs/registers.md, "Contracts Finder: quirks".
+    """
     release = _cf_release("awardUpdate", status, "awards", "awardNotice", "aaaaaaaa-0000-0000-0000-000000000004")
     release["awards"][0]["documents"].append(
         {"id": "y", "documentType": "tenderNotice", "url": "https://esourcing.example.org/notice/2"}

@@ -51,7 +51,8 @@ def test_uk1_pipeline_fields():
     # "2026-06-29T23:59:59+01:00" is the day 29 June, held from its first moment in London.
     assert record.expected_tender_date == datetime(2026, 6, 28, 23, 0, tzinfo=UTC)
     assert (record.value_amount, record.value_gross, record.currency) == (3000000.0, 3600000.0, "GBP")
-    # Lot-level contract periods: earliest start and latest end over the lots (FEEDS.md §2.5).
+    # Lot-level contract periods: earliest start and latest end over the lots
+    # (docs/registers.md, "Find a Tender: field paths").
     assert record.contract_start == datetime(2027, 3, 30, 23, 0, tzinfo=UTC)
     assert record.contract_end == datetime(2028, 3, 31, 22, 59, 59, tzinfo=UTC)
     assert (record.sme, record.vcse) == (None, None)  # FTS only ever says true

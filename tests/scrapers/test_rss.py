@@ -1,4 +1,7 @@
-"""Sell2Wales RSS parsing on small feeds written here (no real S2W RSS sample exists, FEEDS.md §3.4)."""
+"""Sell2Wales RSS parsing on small feeds written here: no real S2W RSS sample exists.
+
+See docs/registers.md, "Sell2Wales RSS".
+"""
 
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ from tests.realdata import real_json
 from tests.replay import FakeTime, drive, loopback_base, polite, utc
 
 S2W_PATH = "/v1/Notices"
-S2W_500 = "Error converting data type nvarchar to float."  # reported 2026 body (FEEDS.md §3.3)
+# The reported 2026 body (docs/registers.md, "Sell2Wales API: errors in 2026")
+S2W_500 = "Error converting data type nvarchar to float."
 
 
 def s2w_release(number: int, title: str) -> dict:
@@ -41,7 +42,8 @@ def s2w_release(number: int, title: str) -> dict:
 
 
 def s2w_package(*releases: dict) -> dict:
-    # The S2W envelope was never seen (FEEDS.md §3.2): a standard release package is assumed.
+    # The S2W envelope was never seen, so a standard release package is assumed
+    # (docs/registers.md, "Sell2Wales API: endpoint").
     return {"uri": "https://api.sell2wales.gov.wales/v1/Notices", "version": "1.1", "releases": list(releases)}
 
 
