@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from datetime import timedelta
+
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.db import get_session
@@ -13,7 +15,7 @@ from portal.models.tables import utcnow
 from portal.search.params import parse_search_args
 from portal.web import forward_work
 from portal.web.forms import PipelineFilterForm
-from scrapers.vocabulary import FORWARD_STAGES
+from scrapers.vocabulary import FORWARD_STAGES, LONDON
 
 bp = Blueprint("pipeline", __name__, url_prefix=LANG_PREFIX)
 
@@ -30,6 +32,8 @@ def pipeline():
     quarters = forward_work.next_quarters(now, 8)
     expected = forward_work.expected_by_quarter(session, quarters, forward)
     rows = _timeline_rows(expected, quarters)
+    if rows and rows[0]["key"] == "earlier":
+        rows[0]["href"] = overdue_search_url(quarters[0])
     for row in rows:
         if row["key"] != "earlier" and row["key"] != "later" and row["count"]:
             row["notices"] = forward_work.forward_in_quarter(session, row.get("quarter"), forward)
@@ -42,6 +46,24 @@ def pipeline():
         rows=_with_bars(rows),
         renewals=renewals,
         renewal_rows=_with_bars(renewal_rows),
+    )
+
+
+# The pipeline page's own filters, carried to the search that lists its overdue work.
+CARRIED = ("q", "region", "cpv", "wales", "sme")
+
+
+def overdue_search_url(this_quarter: tuple[int, int]) -> str:
+    """Return the search for forward work expected before this quarter (overdue: no tender yet), soonest first,
+    within the page's filters: its expected tender date is on or before the last London day of last quarter."""
+    last_day = forward_work.quarter_start(this_quarter).astimezone(LONDON).date() - timedelta(days=1)
+    carried = {name: request.args.getlist(name) for name in CARRIED if request.args.getlist(name)}
+    return url_for(
+        "search.search",
+        stage=list(FORWARD_STAGES),
+        expected_to=last_day.isoformat(),
+        sort="expected_soonest",
+        **carried,
     )
 
 

@@ -8,12 +8,14 @@ A value of zero is how registers leave a value blank, so it is shown as not stat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from portal.labels.formatting import date_time, long_date, money
+from portal.models.tables import utcnow
+from scrapers.vocabulary import FORWARD_STAGES, LONDON
 
 NAMES_SHOWN = 3  # suppliers named in a row; more are counted: "A, B and 5 others"
 
@@ -111,6 +113,43 @@ def _moment(p, name: str) -> str:
     """Return a date column as text: with its time, unless the register gave only the day (`<name>_is_date`)."""
     value = getattr(p, name, None)
     return long_date(value) if getattr(p, f"{name}_is_date", False) else date_time(value)
+
+
+def london_day(moment: datetime) -> date:
+    """Return the day a moment falls on in London (a naive moment is taken as UTC)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(LONDON).date()
+
+
+def engagement_closed(p, now: datetime) -> bool:
+    """Return whether market engagement's closing date has passed: its day, when the register gave only a day."""
+    deadline = getattr(p, "engagement_deadline", None)
+    if getattr(p, "stage", None) != "engagement" or not isinstance(deadline, datetime):
+        return False
+    if getattr(p, "engagement_deadline_is_date", False):
+        return london_day(deadline) < london_day(now)
+    return deadline <= now
+
+
+def overdue(p, now: datetime) -> bool:
+    """Return whether work still coming to market was expected to come to market before today (London) and has
+    not: its stage would have moved on to open with a tender notice."""
+    expected = getattr(p, "expected_tender_date", None)
+    if getattr(p, "stage", None) not in FORWARD_STAGES or not isinstance(expected, datetime):
+        return False
+    return london_day(expected) < london_day(now)
+
+
+def time_status(p, now: datetime | None = None) -> list[tuple[str, str]]:
+    """Return what the clock says about a procurement beyond its stage, as (key, text): market engagement that
+    has closed, forward work overdue. Reckoned when the page is shown, so no stage is stored for it."""
+    now = now or utcnow()
+    found = []
+    if engagement_closed(p, now):
+        found.append(("engagement_closed", _("Market engagement closed")))
+    if overdue(p, now):
+        month = format_date(p.expected_tender_date, "MMMM yyyy")
+        found.append(("overdue", _("Overdue: expected to come to market in %(month)s", month=month)))
+    return found
 
 
 def row_facts(p) -> list[Fact]:

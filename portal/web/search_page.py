@@ -13,7 +13,7 @@ from portal.models.tables import Buyer
 from portal.search.indexing import search_procurements
 from portal.search.params import SearchParams, parse_search_args, problem_parameters
 from portal.web.forms import SearchForm
-from portal.web.result_rows import row_facts
+from portal.web.result_rows import row_facts, time_status
 from portal.web.search_filters import PARAMETER_LABELS, SORT_LABELS, filter_options
 from search_index.query import MAX_CHARS, MAX_DEPTH, MAX_TERMS, MIN_PREFIX
 from search_index.results import MAX_PAGE
@@ -23,6 +23,7 @@ __all__ = ["PARAMETER_LABELS", "bp", "message_text"]
 bp = Blueprint("search", __name__, url_prefix=LANG_PREFIX)
 # Every list of procurements (home, pipeline, buyer, notice and search pages) shows each row's facts for its stage.
 bp.add_app_template_global(row_facts, "procurement_facts")
+bp.add_app_template_global(time_status, "procurement_status")
 
 # search_index's message codes (and our own unknown_sort) in the page's language; its English text is the fallback.
 MESSAGES = {
