@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext, lazy_ngettext
+from flask_babel import lazy_gettext, lazy_ngettext, ngettext
+from markupsafe import Markup
 from sqlmodel import col, select
 
 from portal.db import get_session
@@ -149,13 +150,39 @@ def unknown_sort_text(params: SearchParams, results) -> str:
     return _("That sort order is not known, so the results are sorted by “%(sort)s”.", sort=used)
 
 
+def _message(params: SearchParams, message) -> str | Markup:
+    """Return one of the index's messages in the page's language, with its numbers and, for words that find
+    nothing together, each word's count alone and a link to the search for any of them."""
+    if message.code == "closed_left_out":
+        return ngettext(
+            "%(num)d notice whose deadline has passed was left out; only deadlines still ahead are listed, soonest "
+            "first.",
+            "%(num)d notices whose deadline has passed were left out; only deadlines still ahead are listed, soonest "
+            "first.",
+            message.data.get("count", 0),
+        )
+    if message.code == "words_alone":
+        alone = ", ".join(
+            ngettext("“%(word)s” finds %(num)d", "“%(word)s” finds %(num)d", item["count"], word=item["word"])
+            for item in message.data.get("words", [])
+        )
+        any_of = message.data.get("any_of", "")
+        href = url_for("search.search") + "?" + params.query_string(q=any_of, page=None)
+        link = Markup('<a class="govuk-link" href="%s">%s</a>') % (href, any_of)
+        # translated without their variables, escaped, then filled: the words are escaped, the link kept
+        first = Markup.escape(_("No notice has all of your words. On its own, %(alone)s.")) % {"alone": alone}
+        second = Markup.escape(_("Search for notices with any of them: %(link)s")) % {"link": link}
+        return first + Markup(" ") + second
+    return message_text(message.code, message.text)
+
+
 def notices_of(params: SearchParams, results, *, beyond: bool = False) -> list[str]:
     """Return the translated messages to show: the index's notes on the query, then ignored parameters.
 
     An unknown sort names the sort used instead; a page number beyond the results is left to the page's own
     "past the end" message (`beyond`), which links to the last page.
     """
-    texts = [message_text(m.code, m.text) for m in results.messages]
+    texts = [_message(params, m) for m in results.messages]
     skip = {"sort", "page"} if beyond else {"sort"}
     ignored = [name for name in problem_parameters(params.problems) if name not in skip]
     if any(problem.code == "unknown_sort" for problem in params.problems):
@@ -163,7 +190,7 @@ def notices_of(params: SearchParams, results, *, beyond: bool = False) -> list[s
     if ignored:
         names = ", ".join(str(PARAMETER_LABELS[name]) for name in ignored)
         texts.append(_("Some search options were not understood and were ignored: %(names)s.", names=names))
-    return texts
+    return [Markup.escape(text) for text in texts]  # HTML-safe: a message with a link is Markup already
 
 
 def export_links(params: SearchParams) -> dict[str, str]:
