@@ -32,6 +32,7 @@ class Filters:
     # < changed_until, so consecutive windows neither overlap nor leave a gap. Without one it never matches.
     changed_since: datetime | None = None
     changed_until: datetime | None = None
+    lens: str | None = None  # a named view (search_index.lenses): its codes or its words
 
 
 def _one_of(field: str, values: list[str]) -> wq.Query | None:
@@ -73,6 +74,10 @@ def filter_query(filters: Filters | None) -> wq.Query | None:
     for flag in ("sme", "vcse", "in_wales"):
         if getattr(filters, flag) is not None:
             parts.append(wq.Term(flag, getattr(filters, flag)))
+    if filters.lens:
+        from search_index.lenses import lens_query  # the lens compiles words: query_plan, which needs no filters
+
+        parts.append(lens_query(filters.lens))
     parts = [p for p in parts if p is not None]
     if not parts:
         return None

@@ -8,6 +8,7 @@ from scrapers.registry import RELEASE_SOURCES
 from scrapers.vocabulary import STAGES
 from search_index import SORTS
 from search_index.facets import VALUE_BUCKETS
+from search_index.lenses import LENSES
 from search_index.results import MAX_PAGE
 
 _ARRAY = {"style": "form", "explode": True}
@@ -68,6 +69,12 @@ SEARCH_PARAMETERS = [
         "changed_until",
         "Only procurements changed before this moment (same form as `changed_since`).",
         {"type": "string", "maxLength": 40},
+    ),
+    _param(
+        "lens",
+        "A named view: `digital` is digital, data and technology work (IT and telecoms CPV codes, or digital words "
+        "in English or Welsh).",
+        {"type": "string", "enum": list(LENSES)},
     ),
     _param("sme", "Only notices marked suitable (1) or not suitable (0) for SMEs.", _YES_NO),
     _param(

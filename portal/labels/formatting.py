@@ -43,6 +43,8 @@ NOTICE_TYPE_LABELS = {
     "UK12": lazy_gettext("Procurement termination notice"),
     "legacy": lazy_gettext("Notice under the earlier rules"),
 }
+# The lenses of search_index.lenses, named: a test checks each has a name in both languages.
+LENS_LABELS = {"digital": lazy_gettext("Digital, data and technology")}
 SOURCE_LABELS = {
     "fts": lazy_gettext("Find a Tender"),
     "cf": lazy_gettext("Contracts Finder"),

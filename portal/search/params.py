@@ -18,6 +18,7 @@ from scrapers.registry import RELEASE_SOURCES
 from scrapers.vocabulary import LONDON, STAGES
 from search_index import SORTS, Filters
 from search_index.facets import VALUE_BUCKETS
+from search_index.lenses import LENSES
 from search_index.results import MAX_PAGE, MAX_PER_PAGE
 
 DEFAULT_PER_PAGE = 20
@@ -32,7 +33,7 @@ CHANGED_FIELDS = ("changed_since", "changed_until")
 # Every parameter the search understands, in the order links write them.
 PARAMETERS = (
     "q", "stage", "cpv", "region", "value", "value_min", "value_max", "no_value", *DATE_FIELDS,
-    "buyer", "sme", "vcse", "wales", "source", "notice_type", *CHANGED_FIELDS, "sort", "page", "per_page",
+    "buyer", "sme", "vcse", "wales", "source", "notice_type", *CHANGED_FIELDS, "lens", "sort", "page", "per_page",
 )  # fmt: skip
 
 _CPV = re.compile(r"^\d{2,8}$")
@@ -201,6 +202,10 @@ def parse_search_args(args, *, max_per_page: int = MAX_PER_PAGE) -> SearchParams
     buyers = _many(args, "buyer", lambda value: bool(_BUYER.match(value)) and int(value) <= MAX_ID, problems)
     sources = _many(args, "source", RELEASE_SOURCES.__contains__, problems, str.lower)
     notice_types = _many(args, "notice_type", _NOTICE_TYPE.match, problems)
+    lens = _first(args, "lens").lower()
+    if lens and lens not in LENSES:
+        problems.append(Problem("lens"))
+        lens = ""
     band = _first(args, "value")
     value_min = value_max = None
     if band in VALUE_BUCKETS:
@@ -228,6 +233,7 @@ def parse_search_args(args, *, max_per_page: int = MAX_PER_PAGE) -> SearchParams
         expected_from=_day_start(dates["expected_from"]), expected_to=_day_end(dates["expected_to"]),
         buyer_ids=buyers, sme=flags["sme"], vcse=flags["vcse"], in_wales=flags["wales"], sources=sources,
         notice_types=notice_types, changed_since=changed["changed_since"], changed_until=changed["changed_until"],
+        lens=lens or None,
     )  # fmt: skip
     canonical = _canonical(text, filters, band, dates, flags, sort, page, per_page)
     return SearchParams(text, filters, sort, page, per_page, tuple(problems), canonical)
@@ -254,6 +260,8 @@ def _canonical(text, filters: Filters, band, dates, flags, sort, page, per_page)
     for name, moment in (("changed_since", filters.changed_since), ("changed_until", filters.changed_until)):
         if moment is not None:
             pairs.append((name, moment.astimezone(UTC).isoformat().replace("+00:00", "Z")))
+    if filters.lens:
+        pairs.append(("lens", filters.lens))
     if sort != "relevance":
         pairs.append(("sort", sort))
     if page != 1:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from dataclasses import replace
+
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext, lazy_ngettext, ngettext
 from markupsafe import Markup
@@ -10,12 +12,14 @@ from sqlmodel import col, select
 
 from portal.db import get_session
 from portal.i18n import LANG_PREFIX
+from portal.labels.formatting import LENS_LABELS
 from portal.models.tables import Buyer
 from portal.search.indexing import search_procurements
 from portal.search.params import SearchParams, parse_search_args, problem_parameters
 from portal.web.forms import SearchForm
 from portal.web.result_rows import row_facts, time_status
-from portal.web.search_filters import PARAMETER_LABELS, SORT_LABELS, filter_options
+from portal.web.search_filters import PARAMETER_LABELS, SORT_LABELS, count_text, filter_options
+from search_index import IndexMissing, matching_ids
 from search_index.query import MAX_CHARS, MAX_DEPTH, MAX_TERMS, MIN_PREFIX
 from search_index.results import MAX_PAGE
 
@@ -150,6 +154,19 @@ def unknown_sort_text(params: SearchParams, results) -> str:
     return _("That sort order is not known, so the results are sorted by “%(sort)s”.", sort=used)
 
 
+def lens_items(params: SearchParams) -> list[dict]:
+    """Return the lens checkboxes, each with how many of this search's notices it would keep."""
+    items = []
+    for name, label in LENS_LABELS.items():
+        try:
+            found = matching_ids(current_app.config["INDEX_DIR"], params.text, replace(params.filters, lens=name))
+        except IndexMissing:
+            found = set()
+        checked = params.filters.lens == name
+        items.append({"value": name, "text": str(label), "checked": checked, "hint": {"text": count_text(len(found))}})
+    return items
+
+
 def _message(params: SearchParams, message) -> str | Markup:
     """Return one of the index's messages in the page's language, with its numbers and, for words that find
     nothing together, each word's count alone and a link to the search for any of them."""
@@ -237,6 +254,7 @@ def search():
         results=results,
         found=[found_item(row, hits.get(str(row.id))) for row in rows],
         options=filter_options(params, results.facets, names),
+        lenses=lens_items(params),
         notes=notices_of(params, results, beyond=beyond is not None),
         pagination=pagination(params, results.total),
         past_the_end=beyond,
