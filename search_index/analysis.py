@@ -6,7 +6,7 @@ search typed in capitals finds "IT" and never "it" (`acronym`).
 
 Each analyser is one fused tokenizer rather than a chain of Whoosh filters: a chain is a stack
 of generators per token and indexing speed is what the rebuild target is made of. The index
-schema pickles these classes, so they must stay importable at this path (LIBRARIES.md).
+schema pickles these classes, so they must stay importable here (docs/libraries.md, "Whoosh: pickled analysers").
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from search_index.schema import SCHEMA_VERSION, build_schema, fields_for
 CODEC = {"codec": whoosh_compat.uncompressed_codec()}
 MAX_SEGMENTS = 8  # a search costs a little per segment; a merge costs a lot per document merged
 KEEP_GENERATIONS = 2  # the live one and the one before: searchers elsewhere may still read it
-REBUILD_LIMIT_MB = 256  # per writer process (LIBRARIES.md: 280 → ~500 docs/s with procs=2)
+REBUILD_LIMIT_MB = 256  # per writer process (docs/libraries.md, "Whoosh: speed": 280 → ~500 docs/s with procs=2)
 
 
 class WriterBusy(Exception):
@@ -156,7 +156,8 @@ def sync(
         writer = ix.writer(limitmb=128, **CODEC)
         removed = 0
         try:
-            # One searcher for all deletions; update_document is ~70x slower here (LIBRARIES.md).
+            # One searcher for all deletions, not update_document
+            # (docs/libraries.md, "Whoosh: updating documents").
             with writer.searcher() as searcher:
                 for doc_id in ids:
                     for docnum in list(searcher.document_numbers(id=doc_id)):

@@ -132,7 +132,10 @@ def to_seconds(moment: datetime | None) -> int | None:
 
 
 def to_pence(amount: float | int | None) -> int | None:
-    """Return whole pence of a pound amount; floats crash sortable NUMERIC (LIBRARIES.md)."""
+    """Return whole pence of a pound amount; floats crash sortable NUMERIC.
+
+    See docs/libraries.md, "Whoosh: money as whole pence".
+    """
     if amount is None:
         return None
     try:
