@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, gettext, lazy_gettext
 
 from portal.labels.places import region_name
+from scrapers.vocabulary import LONDON
 
 STAGE_LABELS = {
     "pipeline": lazy_gettext("Pipeline"),
@@ -96,6 +97,15 @@ def date_time(value: datetime | None) -> str:
     return format_datetime(value, "d MMMM yyyy, HH:mm")
 
 
+def day_or_time(value: datetime | None) -> str:
+    """Return a deadline as a date when it is the last second of a London day (how a deadline given as a day is
+    stored, see docs/registers.md, "Times and time zones"), else as a date and time."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return long_date(value) if (local.hour, local.minute, local.second) == (23, 59, 59) else date_time(value)
+
+
 def money(amount: float | None, currency: str | None = "GBP") -> str:
     """Return an amount in its currency, without pence when it is whole pounds."""
     if amount is None:
@@ -127,6 +137,7 @@ def init_app(app: Flask) -> None:
         quarter_label=quarter_label,
         long_date=long_date,
         date_time=date_time,
+        day_or_time=day_or_time,
         money=money,
         number=number,
         region_name=region_name,

@@ -133,3 +133,17 @@ def test_a_date_given_as_a_day_is_shown_without_a_time(timed):
         ".//div[@id='results']//div[@class='piblinell-facts__row piblinell-facts__row--deadline']"
     )
     assert results.text(deadline) == "Deadline: 30 September 2099"
+
+
+def test_a_deadline_moved_between_days_shows_days_in_the_history(app, client):
+    from portal.collect.ingest import ingest_page
+    from portal.db import session_scope
+    from tests.factories import fts_release
+
+    first = fts_release(notice_id="071001-2026", deadline="2099-08-25", date="2026-03-01T10:00:00+00:00")
+    second = fts_release(notice_id="071002-2026", deadline="2099-09-01", date="2026-03-02T10:00:00+00:00")
+    with app.app_context(), session_scope() as session:
+        ingest_page(session, "fts", [first, second])
+        session.commit()
+    text = client.get("/en/notice/ocds-h6vhtk-0a0001").get_data(as_text=True)
+    assert "Deadline moved from 25 August 2099 to 1 September 2099." in " ".join(text.split())
