@@ -25,6 +25,16 @@ _RANK = {stage: rank for rank, stage in enumerate(RELEASE_STAGES)}
 POST_AWARD_NOTICE_TYPES = {"UK9", "UK10", "UK11"}
 FTS_OCID_PREFIX = SOURCES["fts"].ocid_prefix + "-"
 
+# Dates a register may give as a day rather than a moment; each gets a `<name>_is_date` flag.
+DATE_FIELDS = (
+    "deadline",
+    "expected_tender_date",
+    "engagement_deadline",
+    "contract_start",
+    "contract_end",
+    "contract_max_extent",
+)
+
 # The compiled procurement's keys, in the order of the portal's table columns.
 COLUMNS = (
     "ocid",
@@ -57,12 +67,7 @@ COLUMNS = (
     "contract_start",
     "contract_end",
     "contract_max_extent",
-    "deadline_is_date",
-    "expected_tender_date_is_date",
-    "engagement_deadline_is_date",
-    "contract_start_is_date",
-    "contract_end_is_date",
-    "contract_max_extent_is_date",
+    *(f"{name}_is_date" for name in DATE_FIELDS),
     "sme",
     "vcse",
     "above_threshold",
@@ -76,15 +81,6 @@ COLUMNS = (
     "awards",
 )
 
-# Dates a register may give as a day rather than a moment; each gets a `<name>_is_date` flag.
-DATE_FIELDS = (
-    "deadline",
-    "expected_tender_date",
-    "engagement_deadline",
-    "contract_start",
-    "contract_end",
-    "contract_max_extent",
-)
 
 # Fields where the latest release that published a value wins.
 SCALAR_FIELDS = (

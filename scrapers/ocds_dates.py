@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from scrapers.ocds_fields import obj, objs, parse_datetime
+from scrapers.ocds_fields import obj, objs, read_iso, to_utc
 from scrapers.vocabulary import LONDON
 
 START_OF_DAY = time(0, 0)
@@ -51,16 +51,13 @@ def parse_when(value: object, end: bool = False) -> datetime | None:
 
     `end`: the value ends something (a deadline, a contract end), so a day lasts until its last second.
     """
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+    parsed = read_iso(value)
+    if parsed is None:
         return None
     # The wall clock in the value's own offset (London when it has none) says whether it is a day.
     if is_date(parsed):
         return as_date(parsed.date(), end)
-    return parse_datetime(value)
+    return to_utc(parsed)
 
 
 def plain(moment: datetime | None) -> datetime | None:

@@ -52,17 +52,27 @@ def flag(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def parse_datetime(value: object) -> datetime | None:
-    """Parse an ISO 8601 date or datetime into aware UTC (naive and date-only values are London time)."""
+def read_iso(value: object) -> datetime | None:
+    """Read an ISO 8601 date or datetime as written (its own offset, or none), or None."""
     if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value.strip())
+        return datetime.fromisoformat(value.strip())
     except ValueError:
         return None
+
+
+def to_utc(parsed: datetime) -> datetime:
+    """Return a datetime as aware UTC, reading a naive one as London time."""
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LONDON)
     return parsed.astimezone(UTC)
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """Parse an ISO 8601 date or datetime into aware UTC (naive and date-only values are London time)."""
+    parsed = read_iso(value)
+    return None if parsed is None else to_utc(parsed)
 
 
 def strings(value: object) -> list[str]:

@@ -42,3 +42,16 @@ def real_headers(relative: str) -> tuple[int, dict[str, str]]:
             key, value = line.split(":", 1)
             headers[key.strip().lower()] = value.strip()
     return status, headers
+
+
+def fts_day_files() -> list[Path]:
+    """Return the five pages of the recorded Find a Tender day."""
+    return [real_path(f"{FTS_DAY}/page-00{n}.json") for n in range(1, 6)]
+
+
+def recorded_files(cf_first: bool = False, sell2wales: bool = True) -> list[Path]:
+    """Return the recorded Find a Tender day, the Contracts Finder pages and (by default) the Sell2Wales
+    releases: what the portal's real-data tests import."""
+    fts, cf = fts_day_files(), sorted(real_path("contracts_finder").glob("*.json"))
+    s2w = [real_path("sell2wales/s2w_releases_2025-02_contract_notices_89.json")] if sell2wales else []
+    return (cf + fts if cf_first else fts + cf) + s2w

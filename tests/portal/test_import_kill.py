@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.realdata import FTS_DAY, real_path
+from tests.realdata import fts_day_files
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -32,7 +32,7 @@ def _parsing(importer: psutil.Process) -> bool:
 
 
 def test_killing_an_import_ends_its_parsing_process(tmp_path):
-    pages = [str(real_path(f"{FTS_DAY}/page-00{n}.json")) for n in range(1, 6)] * 4
+    pages = [str(path) for path in fts_day_files()] * 4
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     setup = "from portal import create_app\nfrom portal.db import get_engine\nfrom sqlmodel import SQLModel\n"
     setup += "import portal.models.tables, sys\napp = create_app({'DATABASE_URL': 'sqlite:///' + sys.argv[1]})\n"

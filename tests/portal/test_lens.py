@@ -14,7 +14,7 @@ from portal.models.tables import Procurement
 from portal.search.indexing import rebuild_index
 from search_index.lenses import LENSES
 from tests.pages import PageClient
-from tests.realdata import FTS_DAY, real_path
+from tests.realdata import recorded_files
 
 DIGITAL = LENSES["digital"]
 WORDS = re.compile(r"\b(softwar|digital|cloud|website|cyber|broadband|meddalwedd|digidol|cwmwl|gwefan)", re.I)
@@ -23,8 +23,7 @@ ACRONYMS = re.compile(r"\b(IT|ICT|TG|TGCh)\b")
 
 @pytest.fixture
 def pages(app, client):
-    paths = [real_path(f"{FTS_DAY}/page-00{n}.json") for n in range(1, 6)]
-    paths += sorted(real_path("contracts_finder").glob("*.json"))
+    paths = recorded_files(sell2wales=False)
     with app.app_context():
         import_paths(paths)
         rebuild_index()

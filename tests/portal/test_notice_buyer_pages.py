@@ -23,7 +23,7 @@ from portal.web.notices import can_respond, register_url, value_label
 from scrapers.registry import SOURCES
 from tests.factories import fts_release, s2w_release
 from tests.pages import Page, PageClient
-from tests.realdata import FTS_DAY, real_path
+from tests.realdata import recorded_files
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
 
@@ -445,18 +445,11 @@ def test_renewals_show_the_end_date_and_the_incumbent_supplier(app, pages):
 # ---------------------------------------------------------------- the real recorded data
 
 
-def real_paths(cf_first: bool = False) -> list:
-    fts = [real_path(f"{FTS_DAY}/page-00{n}.json") for n in range(1, 6)]
-    cf = sorted(real_path("contracts_finder").glob("*.json"))
-    s2w = [real_path("sell2wales/s2w_releases_2025-02_contract_notices_89.json")]
-    return (cf + fts if cf_first else fts + cf) + s2w
-
-
 @pytest.fixture
 def real(app):
     """Import the recorded Find a Tender day, Contracts Finder pages and Sell2Wales releases."""
     with app.app_context():
-        import_paths(real_paths())
+        import_paths(recorded_files())
     return app
 
 
@@ -475,7 +468,7 @@ def test_real_data_has_one_buyer_per_body(real):
 
 def test_real_data_in_another_order_names_the_buyer_the_same(app):
     with app.app_context():
-        import_paths(real_paths(cf_first=True))  # Contracts Finder's 2022 notices first
+        import_paths(recorded_files(cf_first=True))  # Contracts Finder's 2022 notices first
     [ukri] = [b for b in rows_of(app, Buyer) if name_key(b.name) == "ukresearchandinnovation"]
     assert ukri.name == "UK Research and Innovation"
 

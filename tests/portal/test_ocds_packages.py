@@ -12,7 +12,7 @@ from referencing.jsonschema import DRAFT4
 from portal.api.ocds_export import SCHEMA_BASE, compiled_release, schema
 from portal.search.indexing import rebuild_index
 from tests.portal.search_corpus import load_corpus
-from tests.realdata import FTS_DAY, real_path
+from tests.realdata import fts_day_files
 
 
 def validator(name: str) -> Draft4Validator:
@@ -76,7 +76,7 @@ def test_real_find_a_tender_day_gives_valid_packages(app, client):
     from portal.collect.ingest import ingest_page
     from portal.db import session_scope
 
-    paths = [real_path(f"{FTS_DAY}/page-00{n}.json") for n in range(1, 6)]
+    paths = fts_day_files()
     with app.app_context():
         with session_scope() as session:
             for path in paths:

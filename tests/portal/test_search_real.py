@@ -10,15 +10,13 @@ from portal.db import session_scope
 from portal.models.tables import Procurement
 from portal.search.indexing import rebuild_index, search_procurements
 from search_index import Filters
-from tests.realdata import FTS_DAY, real_path
+from tests.realdata import recorded_files
 
 
 @pytest.fixture
 def real_index(app):
     """Import the real FTS day, the Contracts Finder pages and the Sell2Wales releases, then index them."""
-    paths = [real_path(f"{FTS_DAY}/page-00{n}.json") for n in range(1, 6)]
-    paths += sorted(real_path("contracts_finder").glob("*.json"))
-    paths.append(real_path("sell2wales/s2w_releases_2025-02_contract_notices_89.json"))
+    paths = recorded_files()
     with app.app_context():
         import_paths(paths)
         rebuild_index()
