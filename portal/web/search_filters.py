@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext, ngettext
 
 from portal.labels.cpv_divisions import DIVISIONS, division_choice_label, division_label
-from portal.labels.formatting import LENS_LABELS, SOURCE_LABELS, stage_label
+from portal.labels.formatting import SOURCE_LABELS, stage_label
 from portal.labels.places import NUTS1, WALES, region_name
 from portal.search.params import DATE_FIELDS, SearchParams
 from scrapers.vocabulary import STAGES
@@ -58,7 +58,7 @@ PARAMETER_LABELS = {
     "notice_type": lazy_gettext("Notice type"),
     "changed_since": lazy_gettext("Changed since"),
     "changed_until": lazy_gettext("Changed before"),
-    "lens": LENS_LABELS["digital"],
+    "lens": lazy_gettext("Kind of work"),  # the legend of the lens checkboxes: one label whatever the lenses
     "sort": lazy_gettext("Sort by"),
     "page": lazy_gettext("Page"),
     "per_page": lazy_gettext("Results per page"),
