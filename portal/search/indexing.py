@@ -166,6 +166,14 @@ def sync_index_safely() -> None:
         log.exception("search index sync failed; the next sync will pick the changes up")
 
 
+def matching_procurement_ids(text: str = "", filters=None) -> set[int]:
+    """Return the ids of every procurement a search finds, unpaged; none while the index is being built."""
+    try:
+        return {int(found) for found in search_index.matching_ids(_index_dir(), text, filters)}
+    except search_index.IndexMissing:
+        return set()
+
+
 def search_procurements(
     text: str = "",
     filters=None,

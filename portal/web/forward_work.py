@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-import search_index
 from portal.models.tables import Procurement
+from portal.search.indexing import matching_procurement_ids
 from portal.search.params import SearchParams
 from scrapers.vocabulary import FORWARD_STAGES as FORWARD
 from scrapers.vocabulary import LONDON, STAGES
@@ -49,13 +48,7 @@ def matching_ids(params: SearchParams, stages: tuple[str, ...]) -> set[int] | No
     wanted = tuple(stage for stage in (params.filters.stages or stages) if stage in stages)
     if not wanted:
         return set()
-    try:
-        found = search_index.matching_ids(
-            current_app.config["INDEX_DIR"], params.text, replace(params.filters, stages=wanted)
-        )
-    except search_index.IndexMissing:
-        return set()  # the index is being built: nothing can be said to match yet
-    return {int(found_id) for found_id in found}
+    return matching_procurement_ids(params.text, replace(params.filters, stages=wanted))
 
 
 def _within(query, ids: set[int] | None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext, lazy_ngettext, ngettext
 from markupsafe import Markup
@@ -14,12 +14,11 @@ from portal.db import get_session
 from portal.i18n import LANG_PREFIX
 from portal.labels.formatting import LENS_LABELS
 from portal.models.tables import Buyer
-from portal.search.indexing import search_procurements
+from portal.search.indexing import matching_procurement_ids, search_procurements
 from portal.search.params import SearchParams, parse_search_args, problem_parameters
 from portal.web.forms import SearchForm
 from portal.web.result_rows import row_facts, time_status
 from portal.web.search_filters import PARAMETER_LABELS, SORT_LABELS, count_text, filter_options
-from search_index import IndexMissing, matching_ids
 from search_index.query import MAX_CHARS, MAX_DEPTH, MAX_TERMS, MIN_PREFIX
 from search_index.results import MAX_PAGE
 
@@ -158,10 +157,7 @@ def lens_items(params: SearchParams) -> list[dict]:
     """Return the lens checkboxes, each with how many of this search's notices it would keep."""
     items = []
     for name, label in LENS_LABELS.items():
-        try:
-            found = matching_ids(current_app.config["INDEX_DIR"], params.text, replace(params.filters, lens=name))
-        except IndexMissing:
-            found = set()
+        found = matching_procurement_ids(params.text, replace(params.filters, lens=name))
         checked = params.filters.lens == name
         items.append({"value": name, "text": str(label), "checked": checked, "hint": {"text": count_text(len(found))}})
     return items
