@@ -3,7 +3,6 @@ language."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from feedgen.feed import FeedGenerator
@@ -13,7 +12,7 @@ from icalendar import Calendar, Event
 
 from portal.db import get_session
 from portal.i18n import LANG_PREFIX, current_language
-from portal.labels.formatting import money, stage_label
+from portal.labels.formatting import money, plain_text, stage_label
 from portal.models.tables import Procurement, utcnow
 from portal.search.indexing import search_procurements
 from portal.search.params import SearchParams, parse_search_args
@@ -24,9 +23,6 @@ bp = Blueprint("exports", __name__, url_prefix=LANG_PREFIX)
 FEED_LIMIT = 100
 CALENDAR_LIMIT = 1000
 TITLE_LIMIT = 300  # characters of a title in a feed or calendar entry
-# Characters XML 1.0 forbids (lxml refuses them), and the bidirectional embeddings, overrides and isolates that
-# make text read other than it is stored: a notice or a query could carry them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def _index_dir() -> str:
@@ -57,8 +53,8 @@ def shorten(text: str, limit: int = TITLE_LIMIT) -> str:
 
 
 def xml_text(value: str | None) -> str:
-    """Return text without the control characters XML cannot carry."""
-    return _NOT_XML.sub("", value or "")
+    """Return text without the control characters XML cannot carry (nor bidirectional overrides)."""
+    return plain_text(value)
 
 
 def _when(moment: datetime | None) -> str:

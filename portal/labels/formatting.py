@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flask import Flask
@@ -95,6 +96,17 @@ def date_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return format_datetime(value, "d MMMM yyyy, HH:mm")
+
+
+# Never text: C0/C1 controls (but tab and newlines), which XML 1.0 forbids too; the bidirectional embeddings,
+# overrides and isolates a notice could use to make text read other than it is stored; lone surrogates and
+# non-characters. Stripped from every page (Jinja's finalize), feed and calendar.
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
+def plain_text(value: str | None) -> str:
+    """Return text without the characters that are never text (NOT_TEXT)."""
+    return NOT_TEXT.sub("", value or "")
 
 
 def day_or_time(value: datetime | None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext
@@ -19,17 +18,12 @@ log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 
-# Never text: C0/C1 controls (but tab and newlines), the bidirectional embeddings, overrides and isolates a
-# notice could use to make text read other than it is stored, lone surrogates and non-characters.
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
-
-
 def clean_output(value):
     """Jinja's finalize: strip what is never text from everything a template writes (Markup stays Markup)."""
     if isinstance(value, Markup):
-        return Markup(_NOT_TEXT.sub("", value))  # noqa: S704 (already-escaped markup, characters only removed)
+        return Markup(formatting.plain_text(value))  # noqa: S704 (already-escaped markup, characters only removed)
     if isinstance(value, str):
-        return _NOT_TEXT.sub("", value)
+        return formatting.plain_text(value)
     return value
 
 
