@@ -9,6 +9,9 @@ from scrapers.registry import DEFAULT_COLLECT, SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 (refused outside development)
+BUYER_EMAIL_DOMAINS = (
+    "gov.wales,llyw.cymru,gov.uk,nhs.wales,nhs.uk,ac.uk,police.uk,gov.scot,parliament.uk,senedd.wales,sch.uk,mod.uk"
+)
 INSTANCE = Path(os.environ.get("INSTANCE_DIR", ROOT / "instance"))
 
 
@@ -60,6 +63,23 @@ def from_environment() -> dict:
         "USER_AGENT": os.environ.get(
             "USER_AGENT", "Piblinell/0.1 (+https://github.com/piblinell/piblinell; open-source procurement portal)"
         ),
+        # Email (portal.mail.delivery): SMTP when MAIL_SERVER is set, else each message is written as an .eml
+        # file under MAIL_OUTBOX (instance/outbox/, the `make run` default).
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "false").lower() in ("1", "true", "yes"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "piblinell@localhost"),
+        "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX", str(INSTANCE / "outbox")),
+        # Flask-Limiter (portal.security.limiter): memory:// counts per process, so several web processes share
+        # a store such as redis://127.0.0.1:6379 for their limits to hold; false turns limits off (local use).
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() not in ("0", "false", "no"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Buyers may sign in only from these email domains (suffixes): public-sector bodies.
+        "BUYER_EMAIL_DOMAINS": _list("BUYER_EMAIL_DOMAINS", BUYER_EMAIL_DOMAINS),
+        # The ocid prefix of the planned work buyers publish here (OCDS: ocds-<registered prefix>).
+        "OCID_PREFIX": os.environ.get("OCID_PREFIX", "ocds-piblinell"),
         # The clock's schedule, as data: job id -> (dotted function, trigger kwargs).
         "CLOCK_SCHEDULE": {
             "collect": (

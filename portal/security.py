@@ -11,6 +11,8 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline script or style anywhere: the one inline script GOV.UK Frontend's page template writes (it sets the
@@ -61,10 +63,17 @@ class PublicAddress:
         return self.wsgi_app(environ, start_response)
 
 
+# Rate limits on the forms that send email (alert subscriptions, manage links, buyer sign-in): decorate a view
+# with @limiter.limit("5/hour", key_func=...) per client address (ProxyFix gives the real one behind a proxy)
+# and per email address. Settings RATELIMIT_ENABLED and RATELIMIT_STORAGE_URI (portal.config).
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
 def init_app(app: Flask) -> None:
     """Protect every response, give templates the nonce as GOV.UK Frontend's template expects it, and fix the
     public address (and, behind a proxy, the client's) as configured."""
     app.after_request(protect)
+    limiter.init_app(app)
     app.context_processor(lambda: {"cspNonce": csp_nonce()})
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=0, x_host=0)

@@ -58,6 +58,9 @@ def app(database_url, tmp_path):
             "WTF_CSRF_ENABLED": False,
             **{f"{source.env}_MIN_INTERVAL": 0.0 for source in SOURCES.values() if source.collector},
             "SERVER_NAME": "localhost",
+            "MAIL_SERVER": "",
+            "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            "RATELIMIT_ENABLED": False,
         }
     )
     with app.app_context():
@@ -78,3 +81,58 @@ def client(app):
 def runner(app):
     """A CLI runner for the app's commands."""
     return app.test_cli_runner()
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class MailCatcher:
+    """What a loopback SMTP server (aiosmtpd) received, and how it answers: `refuse` maps an address to a
+    reply (e.g. "550 5.1.1 No such user") given to RCPT TO for it; `defer_all` answers every RCPT with 451."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse: dict[str, str] = {}
+        self.defer_all = False
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.defer_all:
+            return "451 4.3.0 Try again later"
+        if address.lower() in self.refuse:
+            return self.refuse[address.lower()]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        """The messages received for one address."""
+        return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on loopback (aiosmtpd), with the app's MAIL_* settings pointed at it."""
+    from aiosmtpd.controller import Controller
+
+    catcher = MailCatcher()
+    controller = Controller(catcher, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    catcher.port = controller.port
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False, MAIL_TIMEOUT=10)
+    try:
+        yield catcher
+    finally:
+        controller.stop()

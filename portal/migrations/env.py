@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import portal.models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import portal.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from portal.db import make_engine
 
 config = context.config
