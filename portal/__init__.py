@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from portal import cli, db, i18n, security, translate, web
+    from portal.accounts import session as accounts_session
     from portal.api import endpoints, exports
     from portal.collect import clock
     from portal.search import indexing
@@ -26,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     security.init_app(app)
+    accounts_session.init_app(app)
     i18n.init_app(app)
     frontend.init_app(app)
     cli.init_app(app)
