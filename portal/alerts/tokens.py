@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 CONFIRM_MAX_AGE = timedelta(days=7)
 MANAGE_MAX_AGE = timedelta(days=90)
@@ -45,10 +45,9 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 def _load(purpose: str, token: str, max_age: timedelta | None):
     try:
         return _serializer(purpose).loads(token, max_age=None if max_age is None else max_age.total_seconds())
+    except SignatureExpired as error:  # genuine, but too old
+        raise TokenExpired(str(error)) from error
     except BadSignature as error:
-        # SignatureExpired is a BadSignature; only a genuine, old token counts as expired
-        if type(error).__name__ == "SignatureExpired":
-            raise TokenExpired(str(error)) from error
         raise TokenInvalid(str(error)) from error
 
 
