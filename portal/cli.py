@@ -133,3 +133,6 @@ def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (collect_command, import_command, stats_command, sources_command):
         app.cli.add_command(command)
+    from portal.accounts import cli as accounts_cli  # flask buyers
+
+    accounts_cli.init_app(app)

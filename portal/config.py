@@ -76,6 +76,16 @@ def from_environment() -> dict:
         # a store such as redis://127.0.0.1:6379 for their limits to hold; false turns limits off (local use).
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() not in ("0", "false", "no"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # The buyers' session cookie (docs/design.md, "Buyer accounts: sign-in, organisations, audit"): never read
+        # by scripts, not sent on other sites' POSTs, and only over HTTPS in production. No remember-me cookie is
+        # set, but it gets the same flags. A session unused for ACCOUNTS_IDLE_TIMEOUT seconds ends.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("PIBLINELL_ENV", "development") == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("PIBLINELL_ENV", "development") == "production",
+        "ACCOUNTS_IDLE_TIMEOUT": _int("ACCOUNTS_IDLE_TIMEOUT", 2 * 60 * 60),
         # Buyers may sign in only from these email domains (suffixes): public-sector bodies.
         "BUYER_EMAIL_DOMAINS": _list("BUYER_EMAIL_DOMAINS", BUYER_EMAIL_DOMAINS),
         # The ocid prefix of the planned work buyers publish here (OCDS: ocds-<registered prefix>).

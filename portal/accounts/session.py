@@ -1,8 +1,9 @@
 """Who is signed in (Flask-Login): a person, by id and session version, and the organisations they belong to.
 
 The session's user id is "<person id>.<session version>": bumping Person.session_version (sign out everywhere,
-a disabled person) ends every session of that person at its next request. A session unused for IDLE_TIMEOUT
-ends too (`_idle_check`). See docs/design.md, "Buyer accounts: sign-in, organisations, audit".
+a disabled person) ends every session of that person at its next request. A session unused for the setting
+ACCOUNTS_IDLE_TIMEOUT (seconds) ends too (`_idle_check`). See docs/design.md, "Buyer accounts: sign-in,
+organisations, audit".
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from portal.models.accounts import Membership, Organisation, Person
 
 login_manager = LoginManager()
 
-IDLE_TIMEOUT = 2 * 60 * 60  # seconds without a request before a session ends (setting ACCOUNTS_IDLE_TIMEOUT)
 LAST_SEEN = "last_seen"  # the session key of the time of the last request, in whole seconds since the epoch
 
 
@@ -107,7 +107,7 @@ def _idle_check() -> None:
     if "_user_id" not in session or request.endpoint in ("static", None):
         return
     last = session.get(LAST_SEEN)
-    limit = current_app.config.get("ACCOUNTS_IDLE_TIMEOUT", IDLE_TIMEOUT)
+    limit = current_app.config["ACCOUNTS_IDLE_TIMEOUT"]
     if isinstance(last, int) and time.time() - last > limit:
         logout_user()
         session.clear()
