@@ -1,11 +1,15 @@
-"""matching_ids (every id a search matches, unpaged) and the changed_since/changed_until filter."""
+"""matching_ids (every id a search matches, unpaged), the changed_since/changed_until filter, and the
+matching of saved searches against a batch of documents (search_index.matching), which must find the same."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from whoosh import query as wq
 
 from search_index import Filters, IndexMissing, matching_ids, rebuild, search, sync
+from search_index.matching import EVERY, Batch, Unsupported, compile_search, plan_of, units
+from search_index.query import parse
 from tests.search_index.small_corpus import CORPUS, NOW, notice
 
 SEARCHES = [
@@ -117,3 +121,83 @@ def test_changed_since_combines_with_text_and_other_filters(updated_index):
     assert found == set(UPDATES) - {"ocds-u-02"}  # ocds-u-07 has no update time
     assert changed(updated_index, "06", changed_since=NOW) == {"ocds-u-06"}
     assert changed(updated_index, "06", changed_until=NOW) == set()
+
+
+# Matching saved searches against a batch (search_index/matching.py; docs/design.md, "Matching saved searches").
+
+BATCH_SEARCHES = [
+    *SEARCHES,
+    ("gyngor", None),
+    ("Ynys Môn", None),
+    ('"digital services" -cleaning', Filters(stages=("open", "planned"))),
+    ("(cleaning OR software) -council", Filters(value_min=1000, value_max=10_000_000, include_no_value=True)),
+    ("", Filters(value_min=750_000, value_max=750_000)),  # a range's ends are inclusive
+    ("", Filters(value_min=5_000_000, value_max=100)),  # an empty range
+    ("", Filters(lens="digital")),
+    ('"unclosed (', None),
+]
+
+
+def batch_found(text, filters, docs=CORPUS) -> set[str]:
+    return set(Batch(docs).match(compile_search(text, filters)))
+
+
+@pytest.mark.parametrize("text, filters", BATCH_SEARCHES)
+def test_a_batch_finds_what_the_index_finds(built_index, text, filters):
+    assert batch_found(text, filters) == matching_ids(built_index, text, filters)
+
+
+def test_a_batch_finds_only_its_own_documents():
+    batch = [doc for doc in CORPUS if doc["id"] != "ocds-t-02"]
+    assert "ocds-t-02" in batch_found("cleaning", None)
+    assert batch_found("cleaning", None, batch) == batch_found("cleaning", None) - {"ocds-t-02"}
+    assert Batch([]).match(compile_search("cleaning")) == {}
+
+
+def test_required_term_groups_are_what_every_match_must_hold():
+    both = compile_search("cleaning services").required
+    assert len(both) == 2 and ("title", b"clean") in both[0] and ("title", b"servic") in both[1]
+    assert ("title_cy", b"glanhau") in both[0]  # the glossary's Welsh word is an alternative of the same group
+    either = compile_search("cleaning OR catering").required
+    assert len(either) == 1 and {("title", b"clean"), ("title", b"cater")} <= either[0]
+    assert compile_search("-cleaning").required == ()  # an exclusion requires nothing
+    assert compile_search("clean*").required == ()  # a prefix is confirmed on the batch's own terms
+    phrase = compile_search('"district heating"').required
+    assert len(phrase) == 1 and ("title_pairs", b"district heat") in phrase[0]
+
+
+def test_structured_filters_are_plans_of_their_own():
+    compiled = compile_search("", Filters(stages=("open",), cpv=("72210000",), regions=("UKL",), value_min=10))
+    assert compiled.text == EVERY and compiled.required == ()
+    kinds = {node[0] for node in compiled.filters[1]}
+    assert compiled.filters[0] == "A" and kinds == {"S", "R"}
+    assert ("cpv", b"7221") in {key for node in compiled.filters[1] if node[0] == "S" for key in node[1]}
+
+
+def test_a_search_is_compiled_once_and_its_units_are_its_words_as_typed():
+    assert compile_search("cleaning") is compile_search("cleaning")
+    labels = [label for label, _plan in compile_search('Ynys Môn (gofal OR "digital services") soft* -x').units]
+    assert labels == ["Ynys Môn", "gofal", '"digital services"', "soft*"]
+    assert [label for label, _node in units(parse("the gritting").node)] == ["the", "gritting"]
+    assert [label for label, _plan in compile_search("the gritting").units] == ["gritting"]  # a stop word: all
+    # The glossary knows "cleaning" with or without "the", so the two are compiled, and reported, together.
+    assert [label for label, _plan in compile_search("the cleaning").units] == ["the cleaning"]
+
+
+def test_matched_words_are_the_searchs_words_each_document_holds():
+    found = Batch(CORPUS).match(compile_search("gyngor OR cleaning"))
+    assert found and all(set(words) <= {"gyngor", "cleaning"} and words for words in found.values())
+    assert found["ocds-t-12"] == ("gyngor",)  # "Cyngor Tref Wrecsam": a mutated form finds the radical
+    assert found["ocds-t-02"] == ("gyngor", "cleaning")  # "Cleaning services for council": cyngor is council
+    assert Batch(CORPUS).match(compile_search("gritting OR digi* -cleaning")) == {"ocds-t-05": ("digi*",)}
+
+
+def test_a_query_the_evaluator_does_not_know_is_refused_not_guessed():
+    with pytest.raises(Unsupported):
+        plan_of(wq.FuzzyTerm("title", "clean"))
+    assert plan_of(None) == EVERY
+
+
+def test_broken_searches_compile_without_an_error(built_index):
+    for text in ('"', "((((((((((a))))))))))", "NOT", "-", "***", "a" * 600, "\x00\u202e"):
+        assert batch_found(text, None) == matching_ids(built_index, text, None)
