@@ -37,5 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     indexing.init_app(app)
     exports.init_app(app)
     endpoints.init_app(app)
+    from portal import publishing
+
+    publishing.init_app(app)  # buyers' planned work (portal/publishing/)
     # blueprints and CLI
     return app

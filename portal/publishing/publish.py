@@ -1,0 +1,133 @@
+"""Saving, publishing and withdrawing planned work (the I/O half; releases are built by portal.publishing.ocds).
+
+See docs/design.md, "Publishing planned work". Every change is one transaction: the entry, its edit row, the audit
+event and, once the entry is published, its new release stored through ingest inside the writers' lock, so the
+notice, the edit and the audit event are committed together or not at all. The search index is synced at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlmodel import Session, select
+
+from portal.accounts.audit import record
+from portal.collect.ingest import ingest_page
+from portal.db import lock_for_writing
+from portal.mail.links import absolute_url
+from portal.models.accounts import Organisation
+from portal.models.publishing import PlannedWork, PlannedWorkEdit
+from portal.models.tables import utcnow
+from portal.publishing.cpv import labels_for
+from portal.publishing.fields import EntryData
+from portal.publishing.ocds import Publisher, build_releases
+from portal.search.indexing import sync_index_safely
+
+# The fields an entry takes from the form or a CSV row (EntryData), in the order edits list them.
+FIELDS = tuple(EntryData.model_fields)
+
+
+def new_ocid() -> str:
+    """Return a stable ocid for a new entry: the configured prefix and a random part."""
+    return f"{current_app.config['OCID_PREFIX']}-{secrets.token_hex(6)}"
+
+
+def _differences(entry: PlannedWork, data: EntryData, fields: tuple[str, ...]) -> dict[str, list]:
+    return {
+        name: [getattr(entry, name), getattr(data, name)]
+        for name in fields
+        if getattr(entry, name) != getattr(data, name)
+    }
+
+
+def save(
+    session: Session,
+    organisation: Organisation,
+    entry: PlannedWork | None,
+    data: EntryData,
+    actor: str,
+    action: str = "edit",
+    fields: tuple[str, ...] = FIELDS,
+) -> PlannedWork:
+    """Create or change an entry (only `fields`; a CSV row has no lots or contact name) and, when it is published,
+    publish the change; the caller commits. Returns the entry."""
+    lock_for_writing(session)
+    now = utcnow()
+    if entry is None:
+        entry = PlannedWork(
+            organisation_id=organisation.id, reference=data.reference, ocid=new_ocid(), created_at=now, updated_at=now
+        )
+        changes = {name: [None, getattr(data, name)] for name in fields if getattr(data, name) not in (None, [])}
+        action = "create" if action == "edit" else action
+    else:
+        changes = _differences(entry, data, fields)
+        if not changes:
+            return entry
+    for name in fields:
+        setattr(entry, name, getattr(data, name))
+    entry.updated_at, entry.updated_by = now, actor
+    session.add(entry)
+    session.flush()
+    _log(session, entry, organisation, actor, action, changes, now)
+    if entry.status == "published":
+        _store_release(session, entry, organisation, now)
+    return entry
+
+
+def publish(session: Session, organisation: Organisation, entry: PlannedWork, actor: str) -> None:
+    """Publish a draft: its first release; the caller commits."""
+    if entry.status != "draft":
+        raise ValueError(f"only a draft can be published, not a {entry.status} entry")
+    lock_for_writing(session)
+    now = utcnow()
+    entry.status, entry.published_at, entry.updated_at, entry.updated_by = "published", now, now, actor
+    _log(session, entry, organisation, actor, "publish", {"status": ["draft", "published"]}, now)
+    _store_release(session, entry, organisation, now)
+
+
+def withdraw(session: Session, organisation: Organisation, entry: PlannedWork, actor: str, reason: str) -> None:
+    """Withdraw a published entry, with the reason suppliers will read; the caller commits."""
+    if entry.status != "published":
+        raise ValueError(f"only a published entry can be withdrawn, not a {entry.status} entry")
+    lock_for_writing(session)
+    now = utcnow()
+    entry.status, entry.withdrawn_reason, entry.updated_at, entry.updated_by = "withdrawn", reason, now, actor
+    changes = {"status": ["published", "withdrawn"], "withdrawn_reason": [None, reason]}
+    _log(session, entry, organisation, actor, "withdraw", changes, now)
+    _store_release(session, entry, organisation, now, withdrawn=True)
+
+
+def after_commit() -> None:
+    """Bring the search index up to date at once (a failure is logged; the clock's next sync catches up)."""
+    sync_index_safely()
+
+
+def _log(session, entry, organisation, actor, action, changes, now) -> None:
+    session.add(PlannedWorkEdit(entry_id=entry.id, at=now, actor=actor, action=action, changes=_jsonable(changes)))
+    detail = {"reference": entry.reference, "fields": sorted(changes)}
+    record(session, f"entry.{action}", actor, organisation.id, subject=entry.ocid, detail=detail)
+
+
+def _jsonable(changes: dict) -> dict:
+    return {name: [list(v) if isinstance(v, tuple) else v for v in pair] for name, pair in changes.items()}
+
+
+def _store_release(session: Session, entry: PlannedWork, organisation: Organisation, now, withdrawn=False) -> None:
+    entry.revision += 1
+    session.add(entry)
+    with force_locale("en"):  # releases carry the English CPV labels; Welsh text is in the Welsh copy
+        labels = labels_for(session, list(entry.cpv_codes or []))
+    url = absolute_url("notices.notice", lang_code="en", ocid=entry.ocid)
+    publisher = Publisher(organisation.identifier, organisation.name)
+    release, welsh = build_releases(entry, publisher, entry.revision, now, url, labels=labels, withdrawn=withdrawn)
+    counts = ingest_page(session, "portal", [release], welsh, now=now)
+    if counts.quarantined or not counts.procurements:
+        raise RuntimeError(f"the release of {entry.ocid} was not stored: {counts}")
+
+
+def entries_of(session: Session, organisation_id: int) -> list[PlannedWork]:
+    """Return an organisation's entries, the latest changed first."""
+    query = select(PlannedWork).where(PlannedWork.organisation_id == organisation_id)
+    return list(session.exec(query.order_by(PlannedWork.updated_at.desc(), PlannedWork.id.desc())))
