@@ -136,3 +136,6 @@ def init_app(app: Flask) -> None:
     from portal.accounts import cli as accounts_cli  # flask buyers
 
     accounts_cli.init_app(app)
+    from portal.alerts import cli as alerts_cli  # flask alerts
+
+    alerts_cli.init_app(app)

@@ -72,6 +72,8 @@ def from_environment() -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "piblinell@localhost"),
         "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX", str(INSTANCE / "outbox")),
+        # At most this many procurements in one alert email, then links to the full searches (portal.alerts).
+        "ALERTS_MAX_ITEMS": _int("ALERTS_MAX_ITEMS", 50),
         # Flask-Limiter (portal.security.limiter): memory:// counts per process, so several web processes share
         # a store such as redis://127.0.0.1:6379 for their limits to hold; false turns limits off (local use).
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() not in ("0", "false", "no"),
@@ -102,6 +104,20 @@ def from_environment() -> dict:
                 {"trigger": "interval", "minutes": _int("INDEX_SYNC_MINUTES", 5), "start_now": True},
             ),
             "refresh-stages": ("portal.collect.jobs:refresh_stages", {"trigger": "cron", "minute": 5}),
+            # Email alerts (docs/design.md, "Email alerts: sending"): 'immediately' follows each collection
+            # (portal.collect.jobs.scheduled_collect); digests at 07:30 London time, daily and on Mondays.
+            "alerts-daily": (
+                "portal.alerts.deliver:send_daily",
+                {"trigger": "cron", "hour": 7, "minute": 30, "timezone": "Europe/London"},
+            ),
+            "alerts-weekly": (
+                "portal.alerts.deliver:send_weekly",
+                {"trigger": "cron", "day_of_week": "mon", "hour": 7, "minute": 30, "timezone": "Europe/London"},
+            ),
+            "alerts-retention": (
+                "portal.alerts.retention:apply_retention",
+                {"trigger": "cron", "hour": 3, "minute": 40, "timezone": "Europe/London"},
+            ),
         },
     }
 

@@ -136,7 +136,7 @@ def _change_line(change: Change) -> str:
     if change.kind == "awarded":
         names = ", ".join(change.new)
         return _("Awarded to %(suppliers)s", suppliers=names) if names else _("Awarded")
-    return _("Cancelled or withdrawn (it was %(stage)s)", stage=stage_label(change.old))
+    return _("Cancelled or withdrawn (previous stage: %(stage)s)", stage=stage_label(change.old))
 
 
 def _view(item: Item, lang: str) -> dict:

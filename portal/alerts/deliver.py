@@ -309,3 +309,21 @@ def targets_of_email(session: Session, email_id: int) -> tuple[list[Subscription
         [session.get(Subscription, row_id) for row_id in subscription_ids],
         [session.get(Follow, row_id) for row_id in follow_ids],
     )
+
+
+def send_immediately() -> None:
+    """The clock's step after each collection and index sync: the 'immediately' emails, and any retries due."""
+    composed, sent = run("immediately")
+    log.info("alerts immediately: %d emails composed, %d sent, %d deferred", composed.emails, sent.sent, sent.deferred)
+
+
+def send_daily() -> None:
+    """The clock's daily digests (07:30 Europe/London, portal.config CLOCK_SCHEDULE)."""
+    composed, sent = run("daily")
+    log.info("alerts daily: %d emails composed, %d sent, %d deferred", composed.emails, sent.sent, sent.deferred)
+
+
+def send_weekly() -> None:
+    """The clock's weekly digests (Mondays 07:30 Europe/London)."""
+    composed, sent = run("weekly")
+    log.info("alerts weekly: %d emails composed, %d sent, %d deferred", composed.emails, sent.sent, sent.deferred)

@@ -181,7 +181,8 @@ def refresh_stages(now: datetime | None = None) -> int:
 
 
 def scheduled_collect() -> None:
-    """Collect every configured source, keep stages current, then sync the search index (the clock's main job)."""
+    """Collect every configured source, keep stages current, sync the search index, then send the alerts
+    asked for 'immediately' (the clock's main job: collect → index sync → match → send)."""
     from portal.collect.rss import collect_rss
     from portal.search.indexing import sync_index_safely
 
@@ -190,6 +191,13 @@ def scheduled_collect() -> None:
         collect_rss()
     refresh_stages()
     sync_index_safely()
+    # Then the 'immediately' alerts: their failure never stops collection (docs/design.md, "Email alerts: sending").
+    try:
+        from portal.alerts.deliver import send_immediately
+
+        send_immediately()
+    except Exception:
+        log.exception("email alerts after the collection failed; the collection and the index are unaffected")
 
 
 def mark_interrupted_runs() -> int:
