@@ -18,6 +18,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from sqlmodel import select
 
 from portal.db import get_session
+from portal.i18n import current_language
 from portal.models.accounts import Membership, Organisation, Person
 
 login_manager = LoginManager()
@@ -54,7 +55,7 @@ def _load(user_id: str) -> SignedIn | None:
 
 @login_manager.unauthorized_handler
 def _to_sign_in():
-    lang = (request.view_args or {}).get("lang_code") or "en"
+    lang = current_language()  # the URL's language (portal.i18n moves it from view_args to g)
     return redirect(url_for("accounts.sign_in", lang_code=lang, next=request.full_path.rstrip("?")))
 
 
