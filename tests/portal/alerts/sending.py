@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
+from sqlmodel import select
 
 from portal.alerts import lifecycle
 from portal.collect.ingest import ingest_page
@@ -31,7 +32,7 @@ def subscribe(email: str, query: dict | str, frequency: str = "immediately", lan
 def follow(email: str, ocid: str, frequency: str = "immediately", lang: str = "en") -> int:
     """A confirmed follow of one procurement; return its id."""
     with session_scope() as session:
-        procurement = session.query(Procurement).filter_by(ocid=ocid).one()
+        procurement = session.exec(select(Procurement).where(Procurement.ocid == ocid)).one()
         asked = lifecycle.request_follow(session, email, lang, procurement, frequency)
         return lifecycle.confirm(session, "follow", asked.row.id, asked.row.confirm_nonce).id
 
