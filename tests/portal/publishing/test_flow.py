@@ -70,9 +70,10 @@ def test_create_edit_publish_find_withdraw(app, lang):
     shown = "Grounds care for parks" if lang == "en" else "Cynnal a chadw tiroedd"  # the page's language first
     assert shown in client.get(f"/{lang}/pipeline").text
     buyer_page = client.get(f"/{lang}/buyer/{buyer_id}")
-    assert buyer_page.status_code == 200 and entry.ocid in buyer_page.text
+    assert buyer_page.status_code == 200 and entry.ocid in buyer_page.text and 'id="published-here"' in buyer_page.text
     notice = client.get(f"/{lang}/notice/{entry.ocid}")
     assert notice.status_code == 200 and "Grounds care for parks" in notice.text and "Cynnal a chadw" in notice.text
+    assert 'id="published-here"' in notice.text
 
     form = client.get(f"/{lang}/publish/entries/{entry.id}/withdraw")
     assert form.status_code == 200
@@ -109,3 +110,14 @@ def test_cpv_search_without_javascript_keeps_what_was_typed(app):
     assert page.status_code == 200 and 'value="48000000"' in page.text
     assert "Grounds maintenance for county parks" in page.text
     assert entry_by_reference(app, "PW-001") is None
+
+
+def test_the_form_and_the_entry_say_which_language_is_missing(app):
+    client, organisation_id = member(app)
+    page = client.post(
+        f"/en/publish/{organisation_id}/new", data=good_form(title_cy="", cpv_q="x", action="cpv-search")
+    )
+    assert 'id="missing-language"' in page.text and "no Welsh title" in page.text
+    client.post(f"/cy/publish/{organisation_id}/new", data=good_form(title_en="", description_en=""))
+    entry = entry_by_reference(app, "PW-001")
+    assert "Nid oes teitl na disgrifiad Saesneg" in client.get(f"/cy/publish/entries/{entry.id}").text
