@@ -19,7 +19,7 @@ from portal.db import lock_for_writing
 from portal.mail.links import absolute_url
 from portal.models.accounts import Organisation
 from portal.models.publishing import PlannedWork, PlannedWorkEdit
-from portal.models.tables import utcnow
+from portal.models.tables import Procurement, utcnow
 from portal.publishing.cpv import labels_for
 from portal.publishing.fields import EntryData
 from portal.publishing.ocds import Publisher, build_releases
@@ -125,6 +125,9 @@ def _store_release(session: Session, entry: PlannedWork, organisation: Organisat
     counts = ingest_page(session, "portal", [release], welsh, now=now)
     if counts.quarantined or not counts.procurements:
         raise RuntimeError(f"the release of {entry.ocid} was not stored: {counts}")
+    if organisation.buyer_id is None:  # link the organisation to the buyer its notices are filed under
+        organisation.buyer_id = session.exec(select(Procurement.buyer_id).where(Procurement.ocid == entry.ocid)).one()
+        session.add(organisation)
 
 
 def entries_of(session: Session, organisation_id: int) -> list[PlannedWork]:

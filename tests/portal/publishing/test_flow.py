@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from portal.db import session_scope
-from portal.models.accounts import AuditEvent
+from portal.models.accounts import AuditEvent, Organisation
 from portal.models.publishing import PlannedWorkEdit
 from portal.models.tables import Procurement, Release
 from tests.portal.publishing.helpers import entry_by_reference, good_form, member
@@ -54,6 +54,7 @@ def test_create_edit_publish_find_withdraw(app, lang):
         audited = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
         assert audited == ["entry.create", "entry.edit", "entry.publish", "entry.edit"]
         buyer_id = procurement.buyer_id
+        assert session.get(Organisation, organisation_id).buyer_id == buyer_id  # linked at the first publication
 
     # in search (Welsh words too), the API, the OCDS package and the buyer page, at once
     assert entry.ocid in client.get(f"/{lang}/search?q=parks").text
