@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import HiddenField, StringField
+from wtforms import StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.accounts.signin import EmailNotValidError, normalise_email
@@ -36,13 +36,12 @@ def _email_field(label, hint):
 
 
 class SignInForm(FlaskForm):
-    """The address a sign-in link is sent to; `next` is where to go after signing in (a path of ours)."""
+    """The address a sign-in link is sent to."""
 
     email = _email_field(
         lazy_gettext("Work email address"),
         lazy_gettext("Use the address your organisation gave you, for example name@example.gov.wales"),
     )
-    next = HiddenField()
 
 
 class InviteForm(FlaskForm):

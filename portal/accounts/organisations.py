@@ -92,7 +92,8 @@ def approve(session: Session, email: str, org_id: str, name: str | None, now: da
         organisation = Organisation(identifier=full, name=name, buyer_id=buyer.id if buyer else None, created_at=now)
         session.add(organisation)
         session.flush()
-    elif name and name.strip() and name.strip() != organisation.name:
+    renamed = not created and bool(name and name.strip()) and name.strip() != organisation.name
+    if renamed:
         organisation.name = name.strip()
     if organisation.buyer_id is None and buyer is not None:
         organisation.buyer_id = buyer.id
@@ -102,6 +103,7 @@ def approve(session: Session, email: str, org_id: str, name: str | None, now: da
         "organisation": organisation,
         "person": person,
         "organisation_created": created,
+        "renamed": renamed,
         "person_created": new_person,
         "membership_created": new_member,
         "buyer_id": organisation.buyer_id,

@@ -23,7 +23,7 @@ from portal.models.tables import utcnow
 from portal.security import limiter
 
 bp = Blueprint("accounts", __name__, url_prefix=LANG_PREFIX + "/publish")
-AFTER_SIGN_IN = ("publish.dashboard", "accounts.account")  # the first the app has (publishing may be absent)
+AFTER_SIGN_IN = ("publishing.dashboard", "accounts.account")  # the first the app has (publishing may be absent)
 NEXT = "sign_in_next"  # session key: where to go once signed in, kept across the emailed link in one browser
 
 # Rate limits on the forms that send email: per client address (Flask-Limiter's default key) and per address.
@@ -60,10 +60,10 @@ def _landing() -> str:
 @limiter.limit(PER_ADDRESS, key_func=_form_email, methods=["POST"], scope="accounts-sign-in-address")
 def sign_in():
     """Ask for a work email address; send a link when the address may sign in, and answer the same in any case."""
-    form = SignInForm(next=request.args.get("next", ""))
+    form = SignInForm()
     if not form.validate_on_submit():
-        if request.method == "GET" and _safe_next(form.next.data):
-            session[NEXT] = form.next.data
+        if request.method == "GET" and _safe_next(request.args.get("next")):
+            session[NEXT] = request.args["next"]
         return render_template("accounts/sign_in.html", form=form), 200 if request.method == "GET" else 400
     db = get_session()
     email, now = form.email.data, utcnow()
@@ -161,26 +161,34 @@ def invite(organisation_id: int):
     organisation = db.get(Organisation, organisation_id)
     form = InviteForm()
     if form.validate_on_submit():
-        email = form.email.data
-        if not signin.domain_allowed(email, current_app.config["BUYER_EMAIL_DOMAINS"]):
-            form.email.errors.append(gettext("Enter a public-sector email address, such as one ending gov.wales"))
-        else:
-            now = utcnow()
-            person, _new = organisations.person_by_email(db, email, now)
-            _membership, added = organisations.add_member(db, person, organisation, now, by=current_user.person_id)
-            if not added:
-                form.email.errors.append(gettext("%(email)s is already a member", email=email))
-            else:
-                token = signin.issue(db, email, now)
-                audit.record(
-                    db, "invite", current_user.email, organisation.id, email, {"organisation": organisation.identifier}
-                )
-                db.commit()
-                emails.send_invitation(email, token, current_language(), current_user.email, organisation.name)
-                flash(gettext("%(email)s is now a member and has been sent a link to sign in.", email=email), "success")
-                return redirect(url_for("accounts.account", lang_code=current_language()))
+        problem = _add_colleague(db, organisation, form.email.data)
+        if problem is None:
+            return redirect(url_for("accounts.account", lang_code=current_language()))
+        form.email.errors.append(problem)
     status = 400 if form.errors else 200
     return render_template("accounts/invite.html", form=form, organisation=organisation), status
+
+
+def _add_colleague(db, organisation: Organisation, email: str) -> str | None:
+    """Make the address a member, audit it and email the invitation; or return why not (for the form)."""
+    if not signin.domain_allowed(email, current_app.config["BUYER_EMAIL_DOMAINS"]):
+        return gettext("Enter a public-sector email address, such as one ending gov.wales")
+    now = utcnow()
+    person, _new = organisations.person_by_email(db, email, now)
+    _membership, added = organisations.add_member(db, person, organisation, now, by=current_user.person_id)
+    if not added:
+        db.rollback()
+        return gettext("%(email)s is already a member", email=email)
+    token = signin.issue(db, email, now)
+    audit.record(db, "invite", current_user.email, organisation.id, email, {"organisation": organisation.identifier})
+    db.commit()
+    if emails.send_invitation(email, token, current_language(), current_user.email, organisation.name):
+        flash(gettext("%(email)s is now a member and has been sent a link to sign in.", email=email), "success")
+    else:
+        flash(
+            gettext("%(email)s is a member now, but the email could not be sent: they can ask for a link.", email=email)
+        )
+    return None
 
 
 def init_app(app) -> None:

@@ -85,7 +85,8 @@ def test_sign_in_from_the_emailed_link(browser, accounts_server, screenshots_dir
     context.set_default_timeout(5000)
     page = context.new_page()
     try:
-        page.goto(f"{base}/{lang}/publish/sign-in")
+        page.goto(f"{base}/{lang}/publish/account")  # a member's page: to sign in first, then back here
+        page.wait_for_url(f"{base}/{lang}/publish/sign-in?next=/{lang}/publish/account")
         assert page.get_attribute("html", "lang") == lang
         assert_accessible(page)
         page.fill('input[name="email"]', MEMBER)

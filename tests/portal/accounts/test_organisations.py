@@ -155,3 +155,14 @@ def test_a_member_invites_a_colleague_who_can_then_sign_in(app, smtp_server, lan
         rhys = db.exec(select(Person).where(Person.email == "rhys@caerdydd.gov.wales")).one()
         membership = db.exec(select(Membership).where(Membership.person_id == rhys.id)).one()
         assert membership.invited_by_id is not None
+
+
+def test_an_invitation_the_mail_server_refuses_still_makes_the_member_and_says_so(app, smtp_server):
+    _, organisation_id = make_member(app, "ceri@caerdydd.gov.wales", ORG, "Cyngor Caerdydd")
+    client = signed_in_client(app, "ceri@caerdydd.gov.wales", ORG)
+    smtp_server.refuse["rhys@caerdydd.gov.wales"] = "550 5.1.1 No such user"
+    sent = client.post(f"/cy/publish/organisation/{organisation_id}/invite", data={"email": "rhys@caerdydd.gov.wales"})
+    page = client.get(sent.location).get_data(as_text=True)
+    assert "ond ni ellid anfon yr e-bost" in page and smtp_server.messages == []
+    with app.app_context(), session_scope() as db:
+        assert db.exec(select(Person).where(Person.email == "rhys@caerdydd.gov.wales")).one()

@@ -228,3 +228,26 @@ def test_the_sign_in_form_is_rate_limited_per_address_and_per_client(app, smtp_s
         with limited.app_context():
             limiter.reset()
             get_engine().dispose()
+
+
+def test_links_expired_over_a_day_are_deleted_when_the_next_is_issued(app, client, smtp_server):
+    make_member(app, MEMBER, ORG)
+    ask_for_link(client, MEMBER)
+    with time_machine.travel(utcnow() + timedelta(days=1, minutes=16)):
+        ask_for_link(client, MEMBER)
+    with app.app_context(), session_scope() as db:
+        assert len(db.exec(select(SignInToken)).all()) == 1
+
+
+def test_with_csrf_on_a_post_without_the_token_neither_sends_nor_signs_in(app, client, smtp_server):
+    make_member(app, MEMBER, ORG)
+    ask_for_link(client, MEMBER)
+    path = emailed_path(smtp_server, MEMBER)
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert ask_for_link(client, MEMBER).status_code == 400
+    assert client.post(path).status_code == 400
+    assert len(smtp_server.messages) == 1 and signed_in_as(client) is None
+    page = client.get(path)  # the link is still good: the forged POST did not use it up
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text_of(page)).group(1)
+    assert client.post(path, data={"csrf_token": token}).status_code == 302
+    assert signed_in_as(client) is not None
