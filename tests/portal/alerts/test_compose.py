@@ -104,3 +104,12 @@ def test_a_title_cannot_inject_markup_into_the_html():
     parts = compose(_email([Item(hostile, "open", [Match("q=co")])]))
     assert "<script>" not in parts.html and "&lt;script&gt;" in parts.html
     assert "<script>alert(1)</script> & co" in parts.text
+
+
+def test_an_email_about_several_searches_says_so():
+    items = [Item(_procurement(1), "open", [Match("q=cleaning"), Match("q=services")])]
+    parts = compose(_email(items, queries=["q=cleaning", "q=services"]))
+    assert parts.subject == "1 new notice for your Piblinell alerts"
+    assert (
+        compose(_email(items, "cy", ["q=a", "q=b"])).subject == "1 hysbysiad newydd ar gyfer eich rhybuddion Piblinell"
+    )

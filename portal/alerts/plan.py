@@ -1,0 +1,97 @@
+"""What each address is told in one run: the due subscriptions' matches and the follows' material changes,
+by procurement, and how they are shared between the address's emails. Works in the composer's transaction
+(portal.alerts.deliver.prepare), moving each row's watermark (and a follow's baseline) to the batch's end.
+See docs/design.md, "Email alerts: sending".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal.alerts import batch
+from portal.alerts.changes import baseline_of, differences, updated_baseline
+from portal.alerts.compose import Item, Match, section_of
+from portal.models.alerts import Subscriber
+
+
+@dataclass
+class Plan:
+    """What one address is told in a run: its items by procurement and the rows (subscriptions, follows) each
+    came from."""
+
+    subscriber: Subscriber
+    items: dict[int, Item] = field(default_factory=dict)
+    queries: dict[int, str] = field(default_factory=dict)  # subscription id -> its saved query
+    # (kind, row id, procurement id, release id, section, matched JSON)
+    rows: list[tuple] = field(default_factory=list)
+
+
+def split(plan: Plan) -> list[tuple[tuple[str, int], list[int]]]:
+    """Share an address's procurements between its emails, one email per subscription or follow, each
+    procurement in ONE of them: a followed procurement that changed in its follow's email, any other in the
+    email of the oldest subscription that found it (listing every search of the address that did). So each
+    email's one-click unsubscribe ends exactly what the email is about (docs/design.md, "Email alerts:
+    sending", "One email per subscription or follow")."""
+    owners: dict[int, tuple[str, int]] = {}
+    for kind, row_id, procurement_id, *_ in sorted(plan.rows, key=lambda row: (row[0] != "follow", row[1])):
+        owners.setdefault(procurement_id, (kind, row_id))
+    groups: dict[tuple[str, int], list[int]] = {}
+    for procurement_id, target in owners.items():
+        groups.setdefault(target, []).append(procurement_id)
+    return sorted(groups.items())
+
+
+def _plan_for(plans: dict[int, Plan], subscriber: Subscriber) -> Plan:
+    return plans.setdefault(subscriber.id, Plan(subscriber))
+
+
+def plan_subscriptions(session, work, procurements, latest, end, plans) -> None:
+    """Match every due saved search once over the batch; each subscription is told what arrived after its
+    watermark and was not told to it already (same section, or same release)."""
+    from portal.alerts.matcher import match_batch  # alertsmatch's module: one matching per saved search
+
+    by_id = {procurement.id: procurement for procurement in procurements}
+    candidates = [procurement for procurement in procurements if section_of(procurement, end)]
+    found = match_batch(work.queries, candidates) if work.queries and candidates else {}
+    already = batch.told(session, [row.id for row in work.subscriptions], list(by_id))
+    for subscription in work.subscriptions:
+        mark = batch.since(subscription)
+        plan = None
+        for procurement_id, words in sorted(found.get(subscription.saved_search_id, {}).items()):
+            procurement, release_id = by_id[procurement_id], latest.get(procurement_id)
+            section = section_of(procurement, end)
+            if procurement.changed_at <= mark or release_id is None:
+                continue
+            if (subscription.id, procurement_id, section) in already:
+                continue
+            if (subscription.id, procurement_id, release_id) in already:
+                continue
+            plan = plan or _plan_for(plans, work.subscribers[subscription.subscriber_id])
+            query = work.queries[subscription.saved_search_id]
+            item = plan.items.setdefault(procurement_id, Item(procurement, section))
+            item.matches.append(Match(query, tuple(words)))
+            plan.rows.append(("subscription", subscription.id, procurement_id, release_id, section, list(words)))
+        if plan is not None:
+            plan.queries[subscription.id] = work.queries[subscription.saved_search_id]
+        subscription.delivered_until = end
+        session.add(subscription)
+
+
+def plan_follows(session, work, procurements, latest, end, plans) -> None:
+    """Each due follow is told the material changes since its baseline (portal.alerts.changes), if any."""
+    by_id = {procurement.id: procurement for procurement in procurements}
+    for follow in work.follows:
+        procurement = by_id.get(follow.procurement_id)
+        if procurement is not None and procurement.changed_at > batch.since(follow):
+            release_id = latest.get(procurement.id)
+            facts = baseline_of(procurement, batch.release_json(session, release_id))
+            changes = differences(follow.baseline, facts)
+            if changes and release_id is not None:
+                plan = _plan_for(plans, work.subscribers[follow.subscriber_id])
+                item = plan.items.setdefault(procurement.id, Item(procurement, "changes"))
+                item.section, item.changes = "changes", changes
+                matched = [change.as_json() for change in changes]
+                plan.rows.append(("follow", follow.id, procurement.id, release_id, "changes", matched))
+            follow.baseline = updated_baseline(follow.baseline, facts) if follow.baseline else facts
+        follow.delivered_until = end
+        session.add(follow)
