@@ -44,7 +44,7 @@ def emailed_path(smtp_server, email: str) -> str:
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     (path,) = set(LINK.findall(text))
-    assert path in html
+    assert path in html and f'<html lang="{message["Content-Language"]}">' in html
     return path
 
 
