@@ -21,7 +21,7 @@ from portal.db import get_session
 from portal.models.publishing import PlannedWork, PlannedWorkUpload
 from portal.models.tables import utcnow
 from portal.publishing import publish as publishing
-from portal.publishing.csv_upload import COLUMNS, ROW_FIELDS, read_upload, write_csv
+from portal.publishing.csv_upload import COLUMNS, MAX_BYTES, ROW_FIELDS, read_upload, write_csv
 from portal.publishing.fields import EntryData
 from portal.publishing.views import bp, own_organisation
 
@@ -66,7 +66,7 @@ def upload():
         if file is None or not file.filename:
             errors = [(0, "", gettext("Choose a CSV file to upload"))]
         else:
-            rows, problems = read_upload(file.read())
+            rows, problems = read_upload(file.read(MAX_BYTES + 1))  # read_upload refuses a larger file
             errors = [(problem.row, problem.column, problem.message) for problem in problems]
             if not errors:
                 token = _keep(organisation.id, file.filename, rows)

@@ -162,3 +162,17 @@ def test_hostile_cells_are_stored_as_text_and_neutralised_in_every_csv_written(a
     # the export uploads again unchanged: our own neutralisation is read back as the text it was
     confirm(client, upload(client, exported))
     assert entry_by_reference(app, "PW-6").title_en == hostile
+
+
+def test_a_withdrawn_reference_is_not_published_again_and_a_huge_file_is_refused(app):
+    client, _org = member(app)
+    confirm(client, upload(client, "\r\n".join([HEADER, GOOD[0]])))
+    entry = entry_by_reference(app, "PW-1")
+    assert client.post(f"/en/publish/entries/{entry.id}/withdraw", data={"reason": "Merged"}).status_code == 302
+    response = upload(client, "\r\n".join([HEADER, GOOD[0]]))
+    page = client.get(response.headers["Location"])
+    assert "PW-1 was withdrawn" in page.text and 'method="post"' not in page.text
+    assert client.post(response.headers["Location"]).status_code == 409
+    assert entry_by_reference(app, "PW-1").status == "withdrawn"
+    huge = upload(client, HEADER + "\r\n" + ("x" * 2_000_001))
+    assert huge.status_code == 400 and "smaller than 2 MB" in huge.text

@@ -89,6 +89,7 @@ def test_create_edit_publish_find_withdraw(app, lang):
     assert shown not in client.get(f"/{lang}/pipeline").text
     notice = client.get(f"/{lang}/notice/{entry.ocid}")
     assert notice.status_code == 200 and notice.text.count('id="history"') == 1
+    assert 'id="withdrawn-reason"' in notice.text and "Budget cut" in notice.text
     dashboard = client.get(f"/{lang}/publish/")
     assert dashboard.status_code == 200 and "PW-001" in dashboard.text
 
