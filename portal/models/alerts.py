@@ -1,8 +1,9 @@
 """Email alerts: subscribers, saved searches, subscriptions, follows, and what was sent (exactly once).
 
-See docs/design.md, "Email alerts: the pages" and "Email alerts: sending". An address is a Subscriber; a saved search is stored once per canonical
-query string and shared by every subscription to it; AlertItem rows record which procurement release reached
-which subscription or follow, unique, so a rerun or a second sender never sends an item twice.
+See docs/design.md, "Email alerts: the pages" and "Email alerts: sending". An address is a Subscriber; a saved
+search is stored once per canonical query string and shared by every subscription to it; AlertItem rows record
+which procurement release reached which subscription or follow, unique, so a rerun or a second sender never
+sends an item twice.
 """
 
 from __future__ import annotations
