@@ -90,8 +90,11 @@ class Parts:
 
 
 def _search_name(query: str) -> str:
-    words = dict(parse_qsl(query)).get("q")
-    return f"“{words}”" if words else summary(query)
+    """A search's words in quotes when it is only words, else each of its parameters (describe.summary)."""
+    pairs = parse_qsl(query)
+    if len(pairs) == 1 and pairs[0][0] == "q":
+        return f"“{pairs[0][1]}”"
+    return summary(query)
 
 
 def subject_of(email: Email) -> str:

@@ -6,12 +6,15 @@ See docs/design.md, "Email alerts: sending".
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from portal.alerts import batch
 from portal.alerts.changes import baseline_of, differences, updated_baseline
 from portal.alerts.compose import Item, Match, section_of
 from portal.models.alerts import Subscriber
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -45,16 +48,36 @@ def _plan_for(plans: dict[int, Plan], subscriber: Subscriber) -> Plan:
     return plans.setdefault(subscriber.id, Plan(subscriber))
 
 
+def _match(queries: dict[int, str], candidates: list) -> tuple[dict, set[int]]:
+    """Match every saved search once (portal.alerts.matcher.match_batch). Should the batch fail, match each
+    search alone, so one search the matcher cannot handle delays only its own subscribers; return the matches
+    and the ids of the searches that failed (logged)."""
+    from portal.alerts.matcher import match_batch  # alertsmatch's module
+
+    try:
+        return match_batch(queries, candidates), set()
+    except Exception:
+        log.exception("matching %d saved searches together failed; matching each alone", len(queries))
+    found, failed = {}, set()
+    for search_id, query in queries.items():
+        try:
+            found.update(match_batch({search_id: query}, candidates))
+        except Exception:
+            log.exception("saved search %s could not be matched: %r", search_id, query)
+            failed.add(search_id)
+    return found, failed
+
+
 def plan_subscriptions(session, work, procurements, latest, end, plans) -> None:
     """Match every due saved search once over the batch; each subscription is told what arrived after its
     watermark and was not told to it already (same section, or same release)."""
-    from portal.alerts.matcher import match_batch  # alertsmatch's module: one matching per saved search
-
     by_id = {procurement.id: procurement for procurement in procurements}
     candidates = [procurement for procurement in procurements if section_of(procurement, end)]
-    found = match_batch(work.queries, candidates) if work.queries and candidates else {}
+    found, failed = _match(work.queries, candidates) if work.queries and candidates else ({}, set())
     already = batch.told(session, [row.id for row in work.subscriptions], list(by_id))
     for subscription in work.subscriptions:
+        if subscription.saved_search_id in failed:
+            continue  # its watermark stays: the next run tries again
         mark = batch.since(subscription)
         plan = None
         for procurement_id, words in sorted(found.get(subscription.saved_search_id, {}).items()):

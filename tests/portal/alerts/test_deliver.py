@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from portal.alerts import deliver
 from portal.db import session_scope
-from portal.models.alerts import AlertEmail, AlertItem, Subscriber
+from portal.models.alerts import AlertEmail, AlertItem, Subscriber, Subscription
 from tests.factories import fts_release
 from tests.portal.alerts.sending import in_app, items_of, store, subscribe  # noqa: F401 (in_app: a fixture)
 
@@ -155,3 +155,48 @@ def test_an_address_gets_one_email_per_search_with_news_each_ending_its_own_sear
     for message, row_id in ((messages[0], roads), (messages[1], cleaning)):
         token = message["List-Unsubscribe"].strip("<>").rsplit("/", 1)[1]
         assert read_unsubscribe_token(token).id == row_id  # one click ends exactly what the email is about
+
+
+def test_a_search_the_matcher_cannot_handle_delays_only_its_own_subscribers(app, smtp_server, monkeypatch):
+    from portal.alerts import matcher
+
+    real = matcher.match_batch
+
+    def fussy(searches, procurements):
+        if "q=roads" in searches.values():
+            raise ValueError("cannot match this one")
+        return real(searches, procurements)
+
+    monkeypatch.setattr(matcher, "match_batch", fussy)
+    subscribe("a@example.org", {"q": "cleaning"})
+    roads = subscribe("b@example.org", {"q": "roads"})
+    store([_cleaning(1), fts_release(notice_id="079998-2026", ocid="ocds-h6vhtk-0r0002", title="Roads")])
+    assert deliver.run("immediately")[1].sent == 1 and len(smtp_server.to("a@example.org")) == 1
+    with session_scope() as session:
+        assert session.get(Subscription, roads).delivered_until < session.get(Subscription, roads - 1).delivered_until
+    monkeypatch.setattr(matcher, "match_batch", real)
+    assert deliver.run("immediately")[1].sent == 1  # its watermark stayed: the next run tells it
+    assert items_of(smtp_server.to("b@example.org")[0])[0].endswith("/en/notice/ocds-h6vhtk-0r0002")
+
+
+def test_a_search_with_filters_is_named_by_each_of_them(app, smtp_server):
+    subscribe("a@example.org", {"q": "cleaning", "region": "UKL"})
+    store([_cleaning(1)])
+    deliver.run("immediately")
+    [message] = smtp_server.to("a@example.org")
+    assert message["Subject"] == "1 new notice for your search Search words: “cleaning”; Region: Wales"
+
+
+def test_without_a_mail_server_emails_are_written_to_the_outbox(app):
+    import email
+    import email.policy
+    from pathlib import Path
+
+    subscribe("a@example.org", {"q": "cleaning"}, lang="cy")
+    store([_cleaning(1)])
+    assert deliver.run("immediately")[1].sent == 1
+    [path] = Path(app.config["MAIL_OUTBOX"]).glob("*.eml")
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "a@example.org" and message["Content-Language"] == "cy"
+    assert message["Subject"] == "1 hysbysiad newydd ar gyfer eich chwiliad “cleaning”"
+    assert "/cy/notice/ocds-h6vhtk-0c0001" in message.get_body(("plain",)).get_content()
