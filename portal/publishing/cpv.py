@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Text, cast
+from sqlalchemy import Text, cast, func
 from sqlmodel import Session, select
 
 from portal.labels.cpv_divisions import DIVISIONS, division_label
 from portal.models.tables import Procurement
 
 MAX_RESULTS = 40
-SCANNED = 400  # stored procurements read for one search, at most
+SCANNED = 400  # matching procurements read for one search, at most
+RECENT = 20_000  # only the latest procurements are looked in, so a search costs the same on any database
 
 
 def _published(session: Session, needle: str) -> list[dict]:
     """Return the CPV entries of stored procurements whose codes or labels hold `needle` (case-insensitive)."""
     pattern = "%" + needle.replace("\\", "").replace("%", "").replace("_", "") + "%"
-    rows = session.exec(select(Procurement.cpv).where(cast(Procurement.cpv, Text).ilike(pattern)).limit(SCANNED))
+    newest = select(func.max(Procurement.id)).scalar_subquery()
+    query = select(Procurement.cpv).where(Procurement.id > newest - RECENT, cast(Procurement.cpv, Text).ilike(pattern))
+    rows = session.exec(query.limit(SCANNED))
     return [item for cpv in rows for item in cpv or [] if isinstance(item, dict) and item.get("code")]
 
 

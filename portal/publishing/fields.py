@@ -37,13 +37,6 @@ ROUTE_NAMES = {
     "dyfarniad uniongyrchol": "direct-award",
     "galw oddi ar fframwaith": "framework-call-off",
 } | {code: code for code in ROUTES}
-# OCDS procurementMethod of each route (the method codelist: open, selective, limited, direct).
-ROUTE_METHODS = {
-    "open": "open",
-    "competitive-flexible": "selective",
-    "direct-award": "direct",
-    "framework-call-off": "limited",
-}
 # Delivery regions: UK-wide, the UK's ITL 1 regions and Wales's finer areas (portal.labels.places).
 REGIONS = {"UK": UK} | NUTS1 | WALES
 YES = ("yes", "ie", "y", "true", "1")

@@ -16,14 +16,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from portal.publishing.fields import ROUTE_METHODS
-
 PIPELINE_NOTICE = "UK1"  # Procurement Act 2023 pipeline notice (docs/registers.md, "Find a Tender: notice types")
-ROUTE_DETAILS = {
-    "open": "Open procedure",
-    "competitive-flexible": "Competitive flexible procedure",
-    "direct-award": "Direct award",
-    "framework-call-off": "Call-off from a framework",
+# OCDS procurementMethod of each route (portal.publishing.fields.ROUTES; the method codelist: open, selective,
+# limited, direct).
+ROUTE_METHODS = {
+    "open": "open",
+    "competitive-flexible": "selective",
+    "direct-award": "direct",
+    "framework-call-off": "limited",
 }
 _ORG_ID = re.compile(r"([A-Z]{2}-[A-Za-z0-9]+)-(.+)")  # GB-PPON-PJJX-1133-JRGV → GB-PPON, PJJX-1133-JRGV
 
@@ -120,10 +120,12 @@ def build_release(
     labels: dict[str, str] | None = None,
     withdrawn: bool = False,
     welsh: bool = False,
+    route_name: str | None = None,
 ) -> dict:
     """Return the OCDS release of an entry's nth publication (the Welsh copy when `welsh`).
 
-    `entry` has PlannedWork's attributes; `labels` gives CPV codes' descriptions; `notice_url` is its public page.
+    `entry` has PlannedWork's attributes; `labels` gives CPV codes' descriptions; `notice_url` is its public page;
+    `route_name` the route's name in English.
     """
     only_welsh = not entry.title_en
     title, description = _texts(entry, welsh)
@@ -154,7 +156,7 @@ def build_release(
         tender["description"] = description
     if entry.route:
         tender["procurementMethod"] = ROUTE_METHODS[entry.route]
-        tender["procurementMethodDetails"] = ROUTE_DETAILS[entry.route]
+        tender["procurementMethodDetails"] = route_name or entry.route
     period = {
         k: v for k, v in (("startDate", start_of(entry.contract_start)), ("endDate", end_of(entry.contract_end))) if v
     }

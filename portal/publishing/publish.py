@@ -21,7 +21,7 @@ from portal.models.accounts import Organisation
 from portal.models.publishing import PlannedWork, PlannedWorkEdit
 from portal.models.tables import Procurement, utcnow
 from portal.publishing.cpv import labels_for
-from portal.publishing.fields import EntryData
+from portal.publishing.fields import ROUTES, EntryData
 from portal.publishing.ocds import Publisher, build_releases
 from portal.search.indexing import sync_index_safely
 
@@ -117,11 +117,13 @@ def _jsonable(changes: dict) -> dict:
 def _store_release(session: Session, entry: PlannedWork, organisation: Organisation, now, withdrawn=False) -> None:
     entry.revision += 1
     session.add(entry)
-    with force_locale("en"):  # releases carry the English CPV labels; Welsh text is in the Welsh copy
+    with force_locale("en"):  # releases carry English labels; the buyer's Welsh text is in the Welsh copy
         labels = labels_for(session, list(entry.cpv_codes or []))
+        route_name = str(ROUTES[entry.route]) if entry.route else None
     url = absolute_url("notices.notice", lang_code="en", ocid=entry.ocid)
     publisher = Publisher(organisation.identifier, organisation.name)
-    release, welsh = build_releases(entry, publisher, entry.revision, now, url, labels=labels, withdrawn=withdrawn)
+    options = {"labels": labels, "withdrawn": withdrawn, "route_name": route_name}
+    release, welsh = build_releases(entry, publisher, entry.revision, now, url, **options)
     counts = ingest_page(session, "portal", [release], welsh, now=now)
     if counts.quarantined or not counts.procurements:
         raise RuntimeError(f"the release of {entry.ocid} was not stored: {counts}")

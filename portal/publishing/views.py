@@ -7,7 +7,7 @@ that is not one of theirs is a 404 whatever the method, so nobody learns whether
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext
+from flask_babel import format_date, gettext, lazy_gettext
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -27,6 +27,27 @@ DATE_PARTS = {
     "contract_end": ("day", "month", "year"),
 }
 MAX_REASON = 2_000
+# What an entry's change list calls each field.
+FIELD_LABELS = {
+    "reference": lazy_gettext("Your reference"),
+    "title_en": lazy_gettext("Title in English"),
+    "title_cy": lazy_gettext("Title in Welsh"),
+    "description_en": lazy_gettext("Description in English"),
+    "description_cy": lazy_gettext("Description in Welsh"),
+    "cpv_codes": lazy_gettext("CPV codes"),
+    "value_low": lazy_gettext("Estimated value, lowest (£, excluding VAT)"),
+    "value_high": lazy_gettext("Estimated value, highest (£, excluding VAT)"),
+    "to_market": lazy_gettext("Going to market"),
+    "contract_start": lazy_gettext("Expected contract start"),
+    "contract_end": lazy_gettext("Expected contract end"),
+    "regions": lazy_gettext("Where"),
+    "route": lazy_gettext("Procurement route"),
+    "lots": lazy_gettext("Lots"),
+    "sme_suitable": lazy_gettext("Suitable for SMEs"),
+    "vcse_suitable": lazy_gettext("Suitable for VCSEs"),
+    "contact_name": lazy_gettext("Contact name"),
+    "contact_email": lazy_gettext("Contact email address"),
+}
 
 
 def month_label(value: str | None) -> str:
@@ -193,6 +214,7 @@ def entry(entry_id: int):
         labels=labels_for(session, list(found.cpv_codes or [])),
         routes=ROUTES,
         month_label=month_label,
+        field_labels=FIELD_LABELS,
     )
 
 

@@ -66,6 +66,13 @@ def test_create_edit_publish_find_withdraw(app, lang):
     releases = client.get("/api/v1/ocds/releases?q=parks").get_json()
     assert_valid(releases, "release-package-schema.json")
     assert [r["tag"] for r in releases["releases"]] == [["planning"], ["planningUpdate"]]
+    tender = releases["releases"][0]["tender"]  # English in the release whatever the page's language
+    assert (
+        tender["procurementMethodDetails"] == "Open procedure"
+        and tender["items"][0]["classification"]["id"] == "77310000"
+    )
+    managed = client.get(f"/{lang}/publish/entries/{entry.id}").text
+    assert ("Title in English" if lang == "en" else "Teitl yn Saesneg") in managed  # the change list names fields
     for export in ("search.csv", "search.atom", "search.ics"):
         assert entry.ocid in client.get(f"/{lang}/{export}?q=parks").text, export
     shown = "Grounds care for parks" if lang == "en" else "Cynnal a chadw tiroedd"  # the page's language first
