@@ -81,3 +81,11 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_see_nothing(app, client):
         response = client.open(f"/en/publish/{b_org}/new", method=method, data=good_form())
         assert response.status_code == 302 and "/en/publish/sign-in" in response.headers["Location"]
     assert entry_by_reference(app, "PW-001") is None
+
+
+def test_a_post_without_the_csrf_token_changes_nothing(app):
+    client, organisation_id = member(app)
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(f"/en/publish/{organisation_id}/new", data=good_form())
+    assert response.status_code == 400
+    assert entry_by_reference(app, "PW-001") is None

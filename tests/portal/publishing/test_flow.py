@@ -108,6 +108,7 @@ def test_form_errors_in_the_page_language(app):
     assert page.status_code == 400
     assert "govuk-error-summary" in page.text and 'href="#to_market-month"' in page.text
     assert 'href="#title_en"' in page.text and 'href="#cpv_q"' in page.text
+    assert "Rhowch deitl yn Saesneg neu yn Gymraeg" in page.text and "Rhowch fis go iawn" in page.text
     assert entry_by_reference(app, "PW-001") is None  # nothing saved
 
 
