@@ -6,6 +6,8 @@ that is not one of theirs is a 404 whatever the method, so nobody learns whether
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext, lazy_gettext
 from flask_login import current_user, login_required
@@ -54,8 +56,6 @@ def month_label(value: str | None) -> str:
     """Return YYYY-MM as "March 2027" ("Mawrth 2027"), YYYY-MM-DD as "1 March 2027"."""
     if not value:
         return ""
-    from datetime import date
-
     parts = [int(part) for part in value.split("-")]
     if len(parts) == 2:
         return format_date(date(parts[0], parts[1], 1), "MMMM yyyy")
