@@ -93,7 +93,9 @@ class FrequencyForm(FlaskForm):
     """Change how often one subscription or follow is sent (on the manage page)."""
 
     frequency = RadioField(
-        choices=[(name, FREQUENCY_LABELS[name]) for name in FREQUENCIES], validators=[InputRequired()]
+        widget=GovRadioInput(),
+        choices=[(name, FREQUENCY_LABELS[name]) for name in FREQUENCIES],
+        validators=[InputRequired()],
     )
 
 

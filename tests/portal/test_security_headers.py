@@ -9,7 +9,13 @@ from werkzeug.routing import Rule
 
 from portal.security import POLICY
 
-SAMPLE_VALUES = {"lang_code": "en", "ocid": "ocds-h6vhtk-000000", "buyer_id": "1", "filename": "piblinell.css"}
+SAMPLE_VALUES = {
+    "lang_code": "en",
+    "ocid": "ocds-h6vhtk-000000",
+    "buyer_id": "1",
+    "filename": "piblinell.css",
+    "token": "not-a-token",
+}
 
 
 def _urls(app) -> list[str]:

@@ -116,3 +116,12 @@ def test_manage_link_form_refuses_bad_addresses(app, client, smtp_server):
         answer = client.post("/en/alerts/manage", data={"email": email})
         assert answer.status_code == 400 and "There is a problem" in main_text(answer)
     assert smtp_server.messages == []
+
+
+def test_privacy_page_says_what_alerts_keep_and_for_how_long(client):
+    english = main_text(client.get("/en/privacy"))
+    assert "Email alerts" in english and "30 days after sending" in english and "28 days later" in english
+    welsh = main_text(client.get("/cy/privacy"))
+    assert (
+        "Rhybuddion e-bost" in welsh and "30 diwrnod ar ôl ei anfon" in welsh and "28 diwrnod yn ddiweddarach" in welsh
+    )
