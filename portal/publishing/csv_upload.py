@@ -103,6 +103,9 @@ def read_upload(raw: bytes) -> tuple[list[EntryData], list[CellError]]:
                 break
             if not any(cell.strip() for cell in cells):
                 continue
+            if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+                message = gettext("This row has more cells than the header has columns")
+                errors.append(CellError(number, "", message))
             values = {name: _cell(cells[i]) if i < len(cells) else "" for i, name in enumerate(header)}
             entry, problems = check_entry(values)
             errors += [CellError(number, column, message) for column, message in problems.items()]

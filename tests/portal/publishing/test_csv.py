@@ -78,7 +78,7 @@ def test_errors_in_several_rows_and_columns_are_all_reported_and_nothing_is_save
         HEADER,
         GOOD[0],
         "PW-3,,,,,9091930,abc,,2027-13,,,XX9,by lottery,maybe,,not-an-email",
-        "",
+        GOOD[1] + ",surplus",
         "PW-1,Again,,,,90919300,300,200,2027-01,2028-01,2027-01,,,,,",
     ]
     response = upload(client, "\r\n".join(rows), lang="cy")
@@ -96,6 +96,7 @@ def test_errors_in_several_rows_and_columns_are_all_reported_and_nothing_is_save
         (5, "reference"),
     ]:
         assert f"Rhes {row}, colofn {column}:" in text, (row, column)
+    assert "Rhes 4: Mae gan y rhes hon fwy o gelloedd nag sydd o golofnau yn y pennyn" in text
     assert "Dewiswch o leiaf un cod CPV" not in text  # a wrong code is named, not reported as missing
     assert "Nid yw “9091930” yn god CPV" in text
     with app.app_context(), session_scope() as session:
