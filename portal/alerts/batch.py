@@ -124,3 +124,12 @@ def told(session: Session, subscription_ids: list[int], procurement_ids: list[in
         keys.add((subscription_id, procurement_id, section))
         keys.add((subscription_id, procurement_id, release_id))
     return keys
+
+
+def told_follow(session: Session, follow_id: int, release_id: int) -> bool:
+    """Whether a follow was already told about this release (an item is unique per follow, procurement and
+    release: a change compiled later from the same release is folded into the baseline, not told again)."""
+    found = session.exec(
+        select(AlertItem.id).where(AlertItem.follow_id == follow_id, AlertItem.release_id == release_id)
+    ).first()
+    return found is not None

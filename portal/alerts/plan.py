@@ -109,7 +109,7 @@ def plan_follows(session, work, procurements, latest, end, plans) -> None:
             release_id = latest.get(procurement.id)
             facts = baseline_of(procurement, batch.release_json(session, release_id))
             changes = differences(follow.baseline, facts)
-            if changes and release_id is not None:
+            if changes and release_id is not None and not batch.told_follow(session, follow.id, release_id):
                 plan = _plan_for(plans, work.subscribers[follow.subscriber_id])
                 item = plan.items.setdefault(procurement.id, Item(procurement, "changes"))
                 item.section, item.changes = "changes", changes

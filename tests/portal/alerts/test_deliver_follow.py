@@ -76,3 +76,23 @@ def test_a_follow_and_a_search_finding_one_procurement_list_it_once(app, smtp_se
     text = _body(message)
     assert text.count("/en/notice/") == 1
     assert "Deadline moved from" in text and "Your search “grounds” matched: grounds" in text
+
+
+def test_a_change_without_a_new_release_is_folded_into_the_baseline(app, smtp_server):
+    from sqlalchemy import update
+
+    from portal.models.tables import Procurement, utcnow
+
+    store([_notice("080001-2026", deadline="2027-09-01T12:00:00+01:00")])
+    follow("f@example.org", OCID)
+    store([_notice("080002-2026", deadline="2027-09-15T12:00:00+01:00", date="2026-08-12T10:00:00+01:00")])
+    deliver.run("immediately")
+    with session_scope() as session:  # the same latest release, its procurement recompiled with another value
+        session.execute(
+            update(Procurement).where(Procurement.ocid == OCID).values(value_amount=1.0, changed_at=utcnow())
+        )
+        session.commit()
+    assert deliver.run("immediately")[0].emails == 0  # no second item for one release: nothing fails either
+    with session_scope() as session:
+        assert session.exec(select(Follow)).one().baseline["value"] == [1.0, "GBP"]
+    assert len(smtp_server.to("f@example.org")) == 1
