@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from portal.models.alerts import AlertItem, Follow, SavedSearch, Subscriber, Subscription
@@ -74,15 +74,16 @@ def due(session: Session, frequency: str) -> Due:
     return Due(subscriptions, follows, subscribers, queries)
 
 
-def changed_between(session: Session, start: datetime, end: datetime) -> list[Procurement]:
-    """Procurements stored or changed after `start` and at or before `end` (Piblinell's time)."""
-    return list(
-        session.exec(
-            select(Procurement)
-            .where(Procurement.changed_at > start, Procurement.changed_at <= end)
-            .order_by(Procurement.id)
+def changed_between(session: Session, start: datetime, end: datetime, closing_within=None) -> list[Procurement]:
+    """Procurements stored or changed after `start` and at or before `end` (Piblinell's time); with
+    `closing_within`, also the open tenders whose deadline falls within it after `end` (a reminder)."""
+    changed = and_(Procurement.changed_at > start, Procurement.changed_at <= end)
+    if closing_within is not None:
+        closing = and_(
+            Procurement.stage == "open", Procurement.deadline > end, Procurement.deadline <= end + closing_within
         )
-    )
+        changed = or_(changed, closing)
+    return list(session.exec(select(Procurement).where(changed).order_by(Procurement.id)))
 
 
 def latest_releases(session: Session, procurement_ids: list[int]) -> dict[int, int]:

@@ -29,7 +29,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from portal.alerts import batch
-from portal.alerts.compose import DEFAULT_MAX_ITEMS, Email, compose
+from portal.alerts.compose import CLOSING_WITHIN, DEFAULT_MAX_ITEMS, Email, compose
 from portal.alerts.links import manage_url, unsubscribe_url
 from portal.alerts.plan import Plan, plan_follows, plan_subscriptions, split
 from portal.db import lock_for_writing, session_scope
@@ -115,7 +115,7 @@ def prepare(frequency: str, dry_run: bool = False) -> Report:
         if start is None:
             session.rollback()
             return report
-        procurements = batch.changed_between(session, start, end)
+        procurements = batch.changed_between(session, start, end, closing_within=CLOSING_WITHIN)
         latest = batch.latest_releases(session, [procurement.id for procurement in procurements])
         plans: dict[int, Plan] = {}
         plan_subscriptions(session, work, procurements, latest, end, plans)

@@ -70,7 +70,8 @@ def _match(queries: dict[int, str], candidates: list) -> tuple[dict, set[int]]:
 
 def plan_subscriptions(session, work, procurements, latest, end, plans) -> None:
     """Match every due saved search once over the batch; each subscription is told what arrived after its
-    watermark and was not told to it already (same section, or same release)."""
+    watermark, and open tenders closing within 7 days that it was never told (it subscribed after they were
+    published), each release once."""
     by_id = {procurement.id: procurement for procurement in procurements}
     candidates = [procurement for procurement in procurements if section_of(procurement, end)]
     found, failed = _match(work.queries, candidates) if work.queries and candidates else ({}, set())
@@ -83,8 +84,8 @@ def plan_subscriptions(session, work, procurements, latest, end, plans) -> None:
         for procurement_id, words in sorted(found.get(subscription.saved_search_id, {}).items()):
             procurement, release_id = by_id[procurement_id], latest.get(procurement_id)
             section = section_of(procurement, end)
-            if procurement.changed_at <= mark or release_id is None:
-                continue
+            if release_id is None or (procurement.changed_at <= mark and section != "closing"):
+                continue  # not new to it (but a tender closing within 7 days it never heard of is)
             if (subscription.id, procurement_id, section) in already:
                 continue
             if (subscription.id, procurement_id, release_id) in already:

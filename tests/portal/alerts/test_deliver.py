@@ -200,3 +200,26 @@ def test_without_a_mail_server_emails_are_written_to_the_outbox(app):
     assert message["To"] == "a@example.org" and message["Content-Language"] == "cy"
     assert message["Subject"] == "1 hysbysiad newydd ar gyfer eich chwiliad “cleaning”"
     assert "/cy/notice/ocds-h6vhtk-0c0001" in message.get_body(("plain",)).get_content()
+
+
+def test_an_open_tender_closing_within_seven_days_is_told_to_a_later_subscriber_once(app, smtp_server):
+    from portal.models.tables import utcnow
+
+    soon = (utcnow() + timedelta(days=5)).isoformat(timespec="seconds")
+    later = (utcnow() + timedelta(days=9)).isoformat(timespec="seconds")
+    subscribe("early@example.org", {"q": "cleaning"}, frequency="daily")
+    store([_cleaning(1, deadline=soon), _cleaning(2, deadline=later)])
+    subscribe("late@example.org", {"q": "cleaning"}, frequency="daily")  # after both were published
+    assert deliver.run("daily")[0].emails == 2
+    [early] = smtp_server.to("early@example.org")
+    text = early.get_body(("plain",)).get_content()
+    order = ("New open tenders", "Cleaning services 2", "Closing within 7 days", "Cleaning services 1")
+    assert [text.index(part) for part in order] == sorted(text.index(part) for part in order)
+    [late] = smtp_server.to("late@example.org")
+    text = late.get_body(("plain",)).get_content()
+    assert "Closing within 7 days" in text and "Cleaning services 1" in text
+    assert "Cleaning services 2" not in text  # not closing soon, and not new to it
+    assert deliver.run("daily")[0].emails == 0  # told once
+    with time_machine.travel(utcnow() + timedelta(days=3)):  # the other one now closes within 7 days too
+        assert deliver.run("daily")[0].emails == 1  # to the late subscriber only: the early one was told
+    assert "Cleaning services 2" in smtp_server.to("late@example.org")[1].get_body(("plain",)).get_content()
