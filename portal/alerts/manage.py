@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from portal.alerts import lifecycle, tokens
 from portal.alerts.blueprint import bp, limited, link_problem, mask
-from portal.alerts.confirm_mail import send_manage_link
+from portal.alerts.confirm_mail import after_response, send_manage_link
 from portal.alerts.describe import buyer_ids, describe, procurement_title
 from portal.alerts.forms import ActionForm, FrequencyForm, ManageLinkForm
 from portal.db import get_session
@@ -127,6 +127,6 @@ def manage_request():
         session = get_session()
         subscriber = session.exec(select(Subscriber).where(Subscriber.email == form.email.data)).first()
         if subscriber is not None:
-            send_manage_link(session, subscriber, current_language())
+            after_response(send_manage_link, subscriber_id=subscriber.id, lang=current_language())
         return render_template("alerts/manage_sent.html", masked=mask(form.email.data))
     return render_template("alerts/manage_request.html", form=form), 400 if form.errors else 200

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.alerts import lifecycle, manage, tokens  # manage: its routes join bp
 from portal.alerts.blueprint import bp, limited, link_problem, mask
-from portal.alerts.confirm_mail import send_confirmation
+from portal.alerts.confirm_mail import after_response, send_confirmation
 from portal.alerts.describe import buyer_ids, describe, saved_query
 from portal.alerts.forms import ActionForm, FollowForm, SubscribeForm
 from portal.db import get_session
@@ -69,7 +69,7 @@ def new():
     if form.validate_on_submit():
         asked = lifecycle.request_subscription(session, form.email.data, current_language(), query, form.frequency.data)
         if asked.send:
-            send_confirmation(session, asked.subscriber, "subscription", asked.row, {"query": query, "buyers": buyers})
+            after_response(send_confirmation, kind="subscription", row_id=asked.row.id)
         return _check_email(form.email.data)
     count = recent_count(query)
     page = render_template(
@@ -100,7 +100,7 @@ def follow(ocid: str):
     if form.validate_on_submit():
         asked = lifecycle.request_follow(session, form.email.data, current_language(), procurement, form.frequency.data)
         if asked.send:
-            send_confirmation(session, asked.subscriber, "follow", asked.row, {"procurement": procurement})
+            after_response(send_confirmation, kind="follow", row_id=asked.row.id)
         return _check_email(form.email.data)
     return render_template("alerts/follow.html", form=form, p=procurement), 400 if form.errors else 200
 

@@ -7,6 +7,9 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
+from flask.testing import FlaskClient
+
 from portal.collect.ingest import ingest_page
 from portal.db import session_scope
 from portal.models.tables import utcnow
@@ -14,6 +17,28 @@ from portal.search.indexing import sync_index
 from tests.factories import fts_release
 
 CLEANING_OCID = "ocds-h6vhtk-0c1001"
+
+
+class ClosingClient(FlaskClient):
+    """A test client that closes each response as a server does, so what runs after the response (the alert
+    pages send their emails then: portal.alerts.confirm_mail.after_response) has run when a request returns."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
+def closing_client(app, **options) -> ClosingClient:
+    """A ClosingClient of an app."""
+    app.test_client_class = ClosingClient
+    return app.test_client(**options)
+
+
+@pytest.fixture(autouse=True)
+def closing_responses(app):
+    """Make the `client` fixture a ClosingClient (import this autouse fixture into a test module)."""
+    app.test_client_class = ClosingClient
+
+
 LINK = re.compile(r"https?://[^\s<>\"]+")
 
 
@@ -61,4 +86,5 @@ def link_path(message, marker: str) -> str:
 
 def subscribe(client, email: str, *, lang: str = "en", query: str = "q=cleaning", frequency: str = "daily"):
     """POST the subscribe form of a search."""
-    return client.post(f"/{lang}/alerts/new?{query}", data={"email": email, "frequency": frequency})
+    # buffered: the response is closed, so its confirmation email has been sent (whatever the client's class)
+    return client.post(f"/{lang}/alerts/new?{query}", data={"email": email, "frequency": frequency}, buffered=True)

@@ -9,7 +9,12 @@ from sqlmodel import select
 
 from portal.db import session_scope
 from portal.models.alerts import Follow, SavedSearch
-from tests.portal.alerts.alert_pages import CLEANING_OCID, link_path, seed
+from tests.portal.alerts.alert_pages import (
+    CLEANING_OCID,
+    closing_responses,  # noqa: F401 (an autouse fixture)
+    link_path,
+    seed,
+)
 from tests.portal.alerts.test_subscribe import main_text, rows
 
 

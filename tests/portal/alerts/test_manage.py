@@ -8,7 +8,13 @@ from urllib.parse import urlsplit
 
 from portal.alerts import links
 from portal.models.alerts import AlertEmail, Follow, Subscriber, Subscription
-from tests.portal.alerts.alert_pages import CLEANING_OCID, link_path, seed, subscribe
+from tests.portal.alerts.alert_pages import (
+    CLEANING_OCID,
+    closing_responses,  # noqa: F401 (an autouse fixture)
+    link_path,
+    seed,
+    subscribe,
+)
 from tests.portal.alerts.test_subscribe import main_text, rows
 
 

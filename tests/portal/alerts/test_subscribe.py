@@ -16,7 +16,13 @@ from portal import create_app
 from portal.alerts import views
 from portal.db import session_scope
 from portal.models.alerts import AlertEmail, SavedSearch, Subscriber, Subscription
-from tests.portal.alerts.alert_pages import link_path, seed, subscribe
+from tests.portal.alerts.alert_pages import (
+    closing_client,
+    closing_responses,  # noqa: F401 (an autouse fixture)
+    link_path,
+    seed,
+    subscribe,
+)
 
 
 def main_text(response) -> str:
@@ -157,7 +163,7 @@ def test_concurrent_double_submits_make_one_subscription(app, smtp_server):
     barrier, answers = threading.Barrier(4), []
 
     def submit():
-        with app.test_client() as own:
+        with closing_client(app) as own:
             barrier.wait()
             answers.append(subscribe(own, "double@example.org").status_code)
 
@@ -201,7 +207,7 @@ def test_hostile_input_gets_a_clear_error_and_changes_nothing(app, client, smtp_
 
 def test_forged_post_without_csrf_token_changes_nothing(app, database_url, tmp_path, smtp_server):
     guarded = create_app({**app.config, "WTF_CSRF_ENABLED": True})
-    with guarded.test_client() as client:
+    with closing_client(guarded) as client:
         answer = client.post("/en/alerts/new?q=cleaning", data={"email": "csrf@example.org", "frequency": "daily"})
         assert answer.status_code == 400 and "The form could not be sent" in main_text(answer)
         welsh = client.post("/cy/alerts/manage", data={"email": "csrf@example.org"})
@@ -227,3 +233,14 @@ def test_mail_server_down_loses_nothing_and_asking_again_sends(app, client, smtp
     smtp_server.defer_all = False
     subscribe(client, "later@example.org")
     assert client.post(confirm_path(smtp_server, "later@example.org")).status_code == 200
+
+
+def test_the_email_is_sent_after_the_page_has_answered(app, smtp_server):
+    # so how long the page took says nothing about whether an email was sent for the address
+    seed(app)
+    app.test_client_class = None  # Flask's own client: a response is closed only when the caller closes it
+    client = app.test_client()
+    answer = client.post("/en/alerts/new?q=cleaning", data={"email": "timing@example.org", "frequency": "daily"})
+    assert answer.status_code == 200 and smtp_server.messages == []
+    answer.close()  # what a server does once the response is written
+    assert len(smtp_server.to("timing@example.org")) == 1

@@ -9,7 +9,7 @@ import pytest
 from portal import create_app
 from portal.alerts.blueprint import ADDRESS_LIMIT, CLIENT_LIMIT
 from portal.security import limiter
-from tests.portal.alerts.alert_pages import CLEANING_OCID, seed
+from tests.portal.alerts.alert_pages import CLEANING_OCID, closing_client, seed
 from tests.portal.alerts.test_subscribe import main_text
 
 PER_ADDRESS = int(ADDRESS_LIMIT.split("/")[0])
@@ -27,7 +27,7 @@ def limited_app(app):
 
 def test_per_address_limit_spans_the_forms_and_answers_429_in_both_languages(app, limited_app, smtp_server):
     seed(app)
-    client = limited_app.test_client()
+    client = closing_client(limited_app)
     data = {"email": "flood@example.org", "frequency": "daily"}
     posts = [
         lambda: client.post("/en/alerts/new?q=cleaning", data=data),
@@ -49,7 +49,7 @@ def test_per_address_limit_spans_the_forms_and_answers_429_in_both_languages(app
 
 def test_per_client_limit(app, limited_app, smtp_server):
     seed(app)
-    client = limited_app.test_client()
+    client = closing_client(limited_app)
     for n in range(PER_CLIENT):
         answer = client.post("/en/alerts/manage", data={"email": f"person{n}@example.org"})
         assert answer.status_code == 200, n

@@ -9,6 +9,10 @@ from urllib.parse import urlsplit
 from portal import create_app
 from portal.alerts import links
 from portal.models.alerts import Follow, Subscriber, Subscription
+from tests.portal.alerts.alert_pages import (
+    closing_client,
+    closing_responses,  # noqa: F401 (an autouse fixture)
+)
 from tests.portal.alerts.test_manage import live_alerts
 from tests.portal.alerts.test_subscribe import main_text, rows
 
@@ -23,7 +27,7 @@ def test_one_click_post_without_cookies_or_csrf_stops_it(app, client, smtp_serve
     (subscription,) = rows(app, Subscription)
     path = unsubscribe_path(app, "subscription", subscription.id)
     guarded = create_app({**app.config, "WTF_CSRF_ENABLED": True})  # CSRF on, as in production
-    mail_client = guarded.test_client(use_cookies=False)
+    mail_client = closing_client(guarded, use_cookies=False)
 
     shown = mail_client.get(path)  # a scanner's GET changes nothing
     assert shown.status_code == 200 and 'id="unsubscribe-button"' in shown.get_data(as_text=True)
