@@ -1,10 +1,11 @@
 """Match many saved searches against a small batch of new documents at once, as the site search would.
 
 Pure: no index on disk, no Flask, no `portal`. A search is compiled ONCE (`compile_search`, cached by its
-text and filters) through the site search's own query building (query.parse, query_plan.compile_query,
-filters.filter_query), so analysis, synonyms, acronyms and Welsh mutations are the index's. Its Whoosh
-query is then read into a small plan evaluated on bitsets over the batch only (`Batch`: the batch's
-documents, analysed by the index's own schema fields, inverted into term → bitset). Each search:
+text and filters) through the site search's own query building: query.parse, then query_plan.compile_node
+for each part (a word, a phrase, a prefix, words the synonyms know together; each part compiled once for
+every search that has it) put together as query_plan.compile_query puts them, and filters.filter_query. So
+analysis, synonyms, acronyms and Welsh mutations are the index's. The Whoosh queries are read into small
+plans, evaluated on bitsets over the batch only (search_index/batch_index.py). Each search:
   1. structured filters (stage, CPV, region, buyer, source, lens terms; value and date ranges) → a bitset,
      shared by every search with the same filters;
   2. candidates: the documents holding at least one term of each required term group (the terms any match
@@ -16,25 +17,25 @@ See docs/design.md, "Matching saved searches".
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from whoosh import query as wq
-from whoosh.fields import NUMERIC
 
+from search_index.batch_index import PAIRS, SCHEMA, WORDS, Batch
 from search_index.filters import Filters, filter_query
 from search_index.query import And, Node, Not, Or, Word, parse, to_text
-from search_index.query_plan import compile_node, compile_query
-from search_index.schema import PAIR_FIELDS, build_schema, fields_for
+from search_index.query_plan import compile_node
+from search_index.schema import BASE_FIELDS
 from search_index.synonyms import MAX_WORDS, alternatives
 
 # Plan nodes (tuples; a term key is (field, term bytes)):
 #   ("S", frozenset(keys))            any of some terms        ("A", (nodes…))  all of
 #   ("O", (nodes…))                   any of                   ("N", a, b)      a and not b
 #   ("E",)                            every document           ("P", field, b"prefix")
-#   ("Q", field, (pair keys…))        a phrase: its word pairs at consecutive positions
+#   ("Q", field, {first pair: [(pairs…)…]}, (keys…)) phrases of one length: any one's pairs at consecutive places;
+#                                     keys: per word position, the forms (base-field terms) any of them has there
 #   ("R", field, low, high)           a number in [low, high] (None: open)
 EVERY = ("E",)
 
@@ -53,49 +54,77 @@ class CompiledSearch:
     units: tuple[tuple[str, tuple], ...]  # (words as typed, plan): what "matched words" reports
 
 
-_SCHEMA = build_schema()
-_INDEXED = {name: field for name, field in _SCHEMA.items() if field.indexed}
-_PAIRS = frozenset(PAIR_FIELDS.values())
-_NUMERIC = frozenset(name for name, field in _SCHEMA.items() if isinstance(field, NUMERIC))
-
-
+@lru_cache(maxsize=200_000)
 def _key(field: str, text) -> tuple[str, bytes]:
-    return field, text.encode("utf-8") if isinstance(text, str) else _SCHEMA[field].to_bytes(text)
+    return field, text.encode("utf-8") if isinstance(text, str) else SCHEMA[field].to_bytes(text)
+
+
+def _phrases(field: str, sequences: list[tuple[str, ...]]) -> tuple:
+    """Return the plan of some phrases of one pair field and one length (the forms of one phrase's words)."""
+    base, forms = BASE_FIELDS[field], [set() for _ in range(len(sequences[0]) + 1)]
+    for pairs in sequences:
+        words = [pair.split(" ")[0] for pair in pairs] + [pairs[-1].split(" ")[1]]
+        for position, word in zip(forms, words, strict=True):
+            position.add(_key(base, word))
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for pairs in sequences:
+        by_first.setdefault(pairs[0], []).append(pairs)
+    return ("Q", field, by_first, tuple(frozenset(position) for position in forms))
+
+
+def _or_plan(plans: list[tuple]) -> tuple:
+    terms, phrases, others = set(), {}, []
+    for plan in plans:
+        for node in plan[1] if plan[0] == "O" else (plan,):
+            if node[0] == "S":
+                terms |= node[1]
+            elif node[0] == "q":  # one phrase's forms, field by field: candidates once per field
+                phrases.setdefault((node[1], len(node[2])), []).append(node[2])
+            elif node[0] == "Q":
+                phrases.setdefault((node[1], len(node[3]) - 1), []).extend(p for ps in node[2].values() for p in ps)
+            else:
+                others.append(node)
+    merged = [_phrases(field, list(dict.fromkeys(sequences))) for (field, _n), sequences in phrases.items()]
+    nodes = ([("S", frozenset(terms))] if terms else []) + merged + others
+    return nodes[0] if len(nodes) == 1 else ("O", tuple(nodes))
+
+
+def _and_plan(plans: list[tuple]) -> tuple:
+    nodes = [_done(n) for plan in plans for n in (plan[1] if plan[0] == "A" else (plan,)) if n != EVERY] or [EVERY]
+    nodes.sort(key=lambda n: n[0] != "S")  # plain terms first: they empty the candidates soonest
+    return nodes[0] if len(nodes) == 1 else ("A", tuple(nodes))
+
+
+def _done(node: tuple) -> tuple:
+    """Return a plan node, one phrase left as its pairs (("q", field, pairs), for an Or to merge) made whole."""
+    return _phrases(node[1], [node[2]]) if node[0] == "q" else node
 
 
 def plan_of(q: wq.Query | None) -> tuple:
     """Return the plan of a Whoosh query built by query_plan or filters (None: every document)."""
-    if q is None:
-        return EVERY
+    return EVERY if q is None else _done(_plan(q))
+
+
+def _plan(q: wq.Query) -> tuple:
     kind = type(q)
+    if kind is wq.Term and q.fieldname in PAIRS:
+        return ("q", q.fieldname, (q.text,))
     if kind is wq.Term:
         return ("S", frozenset((_key(q.fieldname, q.text),)))
     if kind is wq.Every:
         return EVERY
-    if kind is wq.Prefix:
+    if kind is wq.Prefix and q.fieldname in WORDS:
         return ("P", q.fieldname, q.text.encode("utf-8"))
-    if kind is wq.Phrase:
-        return ("Q", q.fieldname, tuple(_key(q.fieldname, word) for word in q.words))
+    if kind is wq.Phrase and q.fieldname in PAIRS and q.slop == 1:
+        return ("q", q.fieldname, tuple(q.words))
     if kind is wq.NumericRange and not (q.startexcl or q.endexcl):
         return ("R", q.fieldname, q.start, q.end)
     if kind is wq.AndNot:
         return ("N", plan_of(q.a), plan_of(q.b))
     if kind is wq.Or:
-        terms, others = set(), []
-        for sub in (plan_of(s) for s in q.subqueries):
-            if sub[0] == "S":
-                terms |= sub[1]
-            elif sub[0] == "O":
-                others.extend(sub[1])
-            else:
-                others.append(sub)
-        nodes = ([("S", frozenset(terms))] if terms else []) + others
-        return nodes[0] if len(nodes) == 1 else ("O", tuple(nodes))
+        return _or_plan([_plan(sub) for sub in q.subqueries])
     if kind is wq.And:
-        nodes = [plan_of(s) for s in q.subqueries]
-        nodes = [n for n in nodes if n != EVERY] or [EVERY]
-        nodes.sort(key=lambda n: n[0] != "S")  # plain terms first: they empty the candidates soonest
-        return nodes[0] if len(nodes) == 1 else ("A", tuple(nodes))
+        return _and_plan([_plan(sub) for sub in q.subqueries])
     raise Unsupported(f"{kind.__name__} is not evaluated over a batch: {q!r}")
 
 
@@ -105,7 +134,7 @@ def required_groups(plan: tuple) -> list[frozenset]:
     if kind == "S":
         return [plan[1]]
     if kind == "Q":
-        return [frozenset((key,)) for key in plan[2]]
+        return list(plan[3])
     if kind == "N":
         return required_groups(plan[1])
     if kind == "A":
@@ -133,29 +162,64 @@ def units(node: Node | None) -> list[tuple[str, Node]]:
         return [unit for child in node.children for unit in units(child)]
     if not isinstance(node, And):
         return [(to_text(node), node)]
-    out: list[tuple[str, Node]] = []
+    return [unit for label, child in _and_parts(node) for unit in ([(label, child)] if label else units(child))]
+
+
+def _and_parts(node: And) -> list[tuple[str | None, Node]]:
+    """Return an And's children, its runs of plain words grouped as query_plan groups them (with their label)."""
+    out: list[tuple[str | None, Node]] = []
     run: list[Word] = []
     for child in (*node.children, None):
         if isinstance(child, Word) and not child.prefix:
             run.append(child)
             continue
-        out.extend(_run_units(run))
+        at = 0
+        while at < len(run):  # the longest group the synonyms know, else one word (query_plan._compile_run)
+            for size in range(min(MAX_WORDS, len(run) - at), 0, -1):
+                if size == 1 or alternatives(tuple(part for word in run[at : at + size] for part in word.parts)):
+                    group = run[at : at + size]
+                    out.append((" ".join(w.text for w in group), group[0] if size == 1 else And(tuple(group))))
+                    at += size
+                    break
         run = []
-        out.extend(units(child))
+        if child is not None:
+            out.append((None, child))
     return out
 
 
-def _run_units(run: list[Word]) -> list[tuple[str, Node]]:
-    out, at = [], 0
-    while at < len(run):
-        for size in range(min(MAX_WORDS, len(run) - at), 0, -1):
-            words = tuple(part for word in run[at : at + size] for part in word.parts)
-            if size == 1 or alternatives(words):
-                group = run[at : at + size]
-                out.append((" ".join(w.text for w in group), group[0] if size == 1 else And(tuple(group))))
-                at += size
-                break
-    return out
+@lru_cache(maxsize=100_000)
+def _unit_plan(node: Node) -> tuple | None:
+    """Return the plan of one part of a search, compiled by query_plan once for every search that has it."""
+    q = compile_node(node)
+    return None if q is None else plan_of(q)
+
+
+def _any(plans) -> tuple | None:
+    plans = [plan for plan in plans if plan is not None]
+    return None if not plans else plans[0] if len(plans) == 1 else _or_plan(plans)
+
+
+def _text_plan(node: Node) -> tuple | None:
+    """Return the plan of a search's syntax tree, its parts put together as query_plan.compile_query does."""
+    if isinstance(node, Or):
+        return _any(_text_plan(child) for child in node.children)
+    if isinstance(node, Not):
+        positive = _text_plan(node.child)
+        return None if positive is None else ("N", EVERY, positive)
+    if not isinstance(node, And):
+        return _unit_plan(node)
+    positives, negatives = [], []
+    for label, child in _and_parts(node):
+        if label is not None:
+            positives.append(_unit_plan(child))
+        elif isinstance(child, Not):
+            negatives.append(_text_plan(child.child))
+        else:
+            positives.append(_text_plan(child))
+    positives = [plan for plan in positives if plan is not None]
+    positive = None if not positives else _and_plan(positives)
+    negative = _any(negatives)
+    return positive if negative is None else ("N", EVERY if positive is None else positive, negative)
 
 
 @lru_cache(maxsize=4096)
@@ -167,144 +231,19 @@ def _filter_plan(filters: Filters | None) -> tuple:
 def compile_search(text: str, filters: Filters | None = None) -> CompiledSearch:
     """Compile a search once: its filters, its text, the terms a match must hold, its reportable units."""
     parsed = parse(text)
-    plan = plan_of(compile_query(parsed).query)
+    plan = (_text_plan(parsed.node) if parsed.node is not None else None) or EVERY
     found = {}
     for label, node in units(parsed.node):
-        unit_plan = plan_of(compile_node(node))
-        if label not in found and unit_plan != EVERY:
+        unit_plan = _unit_plan(node)
+        if label not in found and unit_plan not in (None, EVERY):
             found[label] = unit_plan
     return CompiledSearch(_filter_plan(filters), plan, tuple(required_groups(plan)), tuple(found.items()))
 
 
-class Batch:
-    """The batch's documents analysed as the index analyses them, inverted into term → bitset of documents."""
-
-    def __init__(self, docs: Sequence[dict]):
-        self.ids = [str(doc["id"]) for doc in docs]
-        self.all = (1 << len(self.ids)) - 1
-        self.postings: dict[tuple[str, bytes], int] = {}
-        self.positions: dict[tuple[tuple[str, bytes], int], list[int]] = {}  # (pair key, docnum) → positions
-        numbers: dict[str, list[tuple[int, int]]] = {}
-        for docnum, doc in enumerate(docs):
-            bit = 1 << docnum
-            for name, value in fields_for(doc).items():
-                field = _INDEXED.get(name)
-                if field is None:
-                    continue  # stored text and columns
-                if name in _NUMERIC:
-                    numbers.setdefault(name, []).append((value, docnum))
-                    continue
-                if name in _PAIRS:
-                    for pos, pair in field.analyzer.pairs(value):
-                        key = (name, pair.encode("utf-8"))
-                        self.positions.setdefault((key, docnum), []).append(pos)
-                        self.postings[key] = self.postings.get(key, 0) | bit
-                    continue
-                for term, *_ in field.index(value):
-                    key = (name, term)
-                    self.postings[key] = self.postings.get(key, 0) | bit
-        self.numbers = {}  # field → (sorted values, cumulative bitsets: the first n in value order)
-        for name, pairs in numbers.items():
-            pairs.sort()
-            cumulative = [0]
-            for _value, docnum in pairs:
-                cumulative.append(cumulative[-1] | 1 << docnum)
-            self.numbers[name] = ([value for value, _ in pairs], cumulative)
-        self.lexicon: dict[str, list[bytes]] = {}
-        for name, term in self.postings:
-            self.lexicon.setdefault(name, []).append(term)
-        for terms in self.lexicon.values():
-            terms.sort()
-        self.memo: dict = {}  # plans shared by many searches (a common word, the same filters): this batch only
-
-    def evaluate(self, plan: tuple, within: int) -> int:
-        """Return the documents of `within` that a plan matches."""
-        kind = plan[0]
-        if kind == "S":
-            found = self.memo.get(plan[1])
-            if found is None:
-                get, found = self.postings.get, 0
-                for key in plan[1]:
-                    found |= get(key, 0)
-                self.memo[plan[1]] = found
-            return found & within
-        if kind == "A":
-            for sub in plan[1]:
-                within = self.evaluate(sub, within)
-                if not within:
-                    break
-            return within
-        if kind == "O":
-            found = 0
-            for sub in plan[1]:
-                found |= self.evaluate(sub, within & ~found)
-            return found
-        if kind == "N":
-            found = self.evaluate(plan[1], within)
-            return found & ~self.evaluate(plan[2], found) if found else 0
-        if kind == "E":
-            return within
-        if kind == "Q":
-            return self._phrase(plan[1], plan[2], within)
-        found = self.memo.get(plan)
-        if found is None:
-            found = self.memo[plan] = self._prefix(plan[1], plan[2]) if kind == "P" else self._range(*plan[1:])
-        return found & within
-
-    def _phrase(self, field: str, keys: tuple, within: int) -> int:
-        get = self.postings.get
-        for key in keys:
-            within &= get(key, 0)
-        found, docnum, mask = 0, 0, within
-        while mask:  # only documents holding every pair are read by position
-            if mask & 1:
-                at = [set(self.positions[key, docnum]) for key in keys]
-                if any(all(start + n in places for n, places in enumerate(at)) for start in at[0]):
-                    found |= 1 << docnum
-            mask >>= 1
-            docnum += 1
-        return found
-
-    def _prefix(self, field: str, prefix: bytes) -> int:
-        terms, found = self.lexicon.get(field, []), 0
-        for term in terms[bisect_left(terms, prefix) :]:
-            if not term.startswith(prefix):
-                break
-            found |= self.postings[field, term]
-        return found
-
-    def _range(self, field: str, low, high) -> int:
-        values, cumulative = self.numbers.get(field, ([], [0]))
-        start = 0 if low is None else bisect_left(values, low)
-        end = len(values) if high is None else bisect_right(values, high)
-        return cumulative[end] & ~cumulative[start] if end > start else 0
-
-    def match(self, search: CompiledSearch) -> dict[str, tuple[str, ...]]:
-        """Return {document id: the search's words it matched} for the documents the search finds."""
-        within = self.evaluate(search.filters, self.all)
-        get = self.postings.get
-        for group in search.required:
-            if not within:
-                return {}
-            found = self.memo.get(group)
-            if found is None:
-                found = 0
-                for key in group:
-                    found |= get(key, 0)
-                self.memo[group] = found
-            within &= found
-        matched = self.evaluate(search.text, within) if within else 0
-        if not matched:
-            return {}
-        words = [(label, self.evaluate(plan, matched)) for label, plan in search.units]
-        out, docnum, mask = {}, 0, matched
-        while mask:
-            if mask & 1:
-                bit = 1 << docnum
-                out[self.ids[docnum]] = tuple(label for label, found in words if found & bit)
-            mask >>= 1
-            docnum += 1
-        return out
+def forget_compiled() -> None:
+    """Forget every compiled search and part (a benchmark's cold start; the clock keeps them between batches)."""
+    for cached in (compile_search, _unit_plan, _filter_plan, _key):
+        cached.cache_clear()
 
 
 def match_batch(searches: dict, docs: Sequence[dict]) -> dict:

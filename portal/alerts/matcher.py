@@ -47,7 +47,7 @@ def match_batch(searches: Mapping[int, str], procurements: Sequence[Procurement]
     positive part that the procurement holds in any of their forms; () for a search of filters alone.
     """
     docs = [document_for(procurement) for procurement in procurements]
-    batch = Batch(docs)
+    batch = Batch(docs, keys=[procurement.id for procurement in procurements])
     out: Matches = {}
     slow: dict[int, str] = {}
     for search_id, query in searches.items():
@@ -59,7 +59,7 @@ def match_batch(searches: Mapping[int, str], procurements: Sequence[Procurement]
             continue
         found = batch.match(compiled)
         if found:
-            out[search_id] = {int(doc_id): words for doc_id, words in found.items()}
+            out[search_id] = found
     if slow:
         out.update(_naive(slow, docs))
     return out

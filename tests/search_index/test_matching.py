@@ -10,6 +10,7 @@ from whoosh import query as wq
 from search_index import Filters, IndexMissing, matching_ids, rebuild, search, sync
 from search_index.matching import EVERY, Batch, Unsupported, compile_search, plan_of, units
 from search_index.query import parse
+from search_index.schema import BASE_FIELDS, PAIR_FIELDS
 from tests.search_index.small_corpus import CORPUS, NOW, notice
 
 SEARCHES = [
@@ -163,7 +164,9 @@ def test_required_term_groups_are_what_every_match_must_hold():
     assert compile_search("-cleaning").required == ()  # an exclusion requires nothing
     assert compile_search("clean*").required == ()  # a prefix is confirmed on the batch's own terms
     phrase = compile_search('"district heating"').required
-    assert len(phrase) == 1 and ("title_pairs", b"district heat") in phrase[0]
+    # A phrase's words, in any field its pairs are in: its pairs are read only for documents holding both.
+    assert len(phrase) == 1 and {field for field, _term in phrase[0]} >= set(PAIR_FIELDS) - set(BASE_FIELDS)
+    assert phrase[0] & {("title", b"district"), ("title", b"heat")}
 
 
 def test_structured_filters_are_plans_of_their_own():
