@@ -1,6 +1,6 @@
 """The emails the alert pages send themselves: "confirm your alert" (double opt-in) and "your manage link".
 
-Composed in the address's language (Flask-Babel's force_locale, so it works outside a request too), plain text
+Composed in the asking page's language (Flask-Babel's force_locale, so it works outside a request), plain text
 and HTML, links absolute (portal.alerts.links); sent through portal.mail.delivery, the one sender, as soon as
 the page has answered (after_response). A
 5xx refusal marks the address (Subscriber.refused_at), a temporary failure is logged: either way the page says
@@ -55,14 +55,14 @@ def _send(session, subscriber: Subscriber, kind: str, subject: str, template: st
     return record.status == "sent"
 
 
-def send_confirmation(session, kind: str, row_id: int) -> bool:
-    """Send the link confirming one pending subscription or follow, in its address's language. Return True
-    when the mail server took it (False, sending nothing, when it is no longer pending)."""
+def send_confirmation(session, kind: str, row_id: int, lang: str) -> bool:
+    """Send the link confirming one pending subscription or follow, in `lang` (the asking page's; confirming
+    from it makes it the address's language). Return True when the mail server took it (False, sending
+    nothing, when it is no longer pending)."""
     row = session.get(MODELS[kind], row_id)
     if row is None or row.status != "pending" or not row.confirm_nonce:
         return False
     subscriber = session.get(Subscriber, row.subscriber_id)
-    lang = subscriber.language
     with force_locale(lang):
         values = {"lang": lang, "kind": kind, "search": "", "title": ""}
         if kind == "subscription":

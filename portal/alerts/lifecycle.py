@@ -56,13 +56,10 @@ def _get_or_create(session: Session, model, lookup: dict, defaults: dict):
 
 
 def subscriber_for(session: Session, email: str, language: str) -> Subscriber:
-    """Return the subscriber of a normalised address, made when new; its language becomes the page's."""
-    subscriber = _get_or_create(session, Subscriber, {"email": email}, {"language": language})
-    if subscriber.language != language:
-        subscriber.language = language
-        session.add(subscriber)
-        session.commit()
-    return subscriber
+    """Return the subscriber of a normalised address, made (in the page's language) when new. A known
+    address's language changes only when its owner confirms from a page in another language (confirm), so
+    nobody else can change it by typing the address in."""
+    return _get_or_create(session, Subscriber, {"email": email}, {"language": language})
 
 
 def saved_search_for(session: Session, query: str) -> SavedSearch:
@@ -98,9 +95,10 @@ def request_follow(session: Session, email: str, language: str, procurement: Pro
     return _ask(session, subscriber, "follow", {"procurement_id": procurement.id}, frequency)
 
 
-def confirm(session: Session, kind: str, row_id: int, nonce: str):
+def confirm(session: Session, kind: str, row_id: int, nonce: str, language: str | None = None):
     """Make a pending subscription or follow live, once: clear its nonce, start its deliveries now (what arrives
-    after is new to it), mark the address proven. Raise LinkUsed when the nonce no longer matches."""
+    after is new to it), mark the address proven and, given the confirming page's `language`, make it the
+    address's. Raise LinkUsed when the nonce no longer matches."""
     model, now = MODELS[kind], utcnow()
     values = {"status": "live", "confirmed_at": now, "delivered_until": now, "confirm_nonce": None}
     if kind == "follow":
@@ -116,6 +114,7 @@ def confirm(session: Session, kind: str, row_id: int, nonce: str):
     row = session.get(model, row_id)
     subscriber = session.get(Subscriber, row.subscriber_id)
     subscriber.confirmed_at = subscriber.confirmed_at or now
+    subscriber.language = language or subscriber.language
     subscriber.inactive_since = None
     subscriber.refused_at = subscriber.refused_reason = None  # it just received our email
     session.add(subscriber)

@@ -69,7 +69,7 @@ def new():
     if form.validate_on_submit():
         asked = lifecycle.request_subscription(session, form.email.data, current_language(), query, form.frequency.data)
         if asked.send:
-            after_response(send_confirmation, kind="subscription", row_id=asked.row.id)
+            after_response(send_confirmation, kind="subscription", row_id=asked.row.id, lang=current_language())
         return _check_email(form.email.data)
     count = recent_count(query)
     page = render_template(
@@ -100,7 +100,7 @@ def follow(ocid: str):
     if form.validate_on_submit():
         asked = lifecycle.request_follow(session, form.email.data, current_language(), procurement, form.frequency.data)
         if asked.send:
-            after_response(send_confirmation, kind="follow", row_id=asked.row.id)
+            after_response(send_confirmation, kind="follow", row_id=asked.row.id, lang=current_language())
         return _check_email(form.email.data)
     return render_template("alerts/follow.html", form=form, p=procurement), 400 if form.errors else 200
 
@@ -138,7 +138,7 @@ def confirm(token: str):
     subscriber = session.get(Subscriber, row.subscriber_id)
     if form.validate_on_submit():
         try:
-            row = lifecycle.confirm(session, target.kind, target.id, target.nonce)
+            row = lifecycle.confirm(session, target.kind, target.id, target.nonce, current_language())
         except lifecycle.LinkUsed:
             return link_problem("used")
         manage_url = url_for("alerts.manage", token=tokens.manage_token(subscriber.id, subscriber.token_version))

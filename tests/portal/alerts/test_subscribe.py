@@ -244,3 +244,15 @@ def test_the_email_is_sent_after_the_page_has_answered(app, smtp_server):
     assert answer.status_code == 200 and smtp_server.messages == []
     answer.close()  # what a server does once the response is written
     assert len(smtp_server.to("timing@example.org")) == 1
+
+
+def test_only_the_address_owner_changes_its_language_by_confirming(app, client, smtp_server):
+    seed(app)
+    subscribe(client, "owner@example.org", lang="en", query="q=cleaning")
+    client.post(confirm_path(smtp_server, "owner@example.org"))
+    subscribe(client, "owner@example.org", lang="cy", query="q=glanhau")  # anyone can type the address in
+    assert rows(app, Subscriber)[0].language == "en"
+    welsh = smtp_server.to("owner@example.org")[-1]
+    assert welsh["Content-Language"] == "cy"  # the confirmation speaks the asking page's language
+    assert client.post(link_path(welsh, "/cy/alerts/confirm/")).status_code == 200
+    assert rows(app, Subscriber)[0].language == "cy"
