@@ -23,7 +23,7 @@ from portal import create_app
 from portal.alerts import links
 from portal.collect.ingest import ingest_page
 from portal.db import get_engine, session_scope
-from portal.models.alerts import Subscription
+from portal.models.alerts import Follow, Subscription
 from portal.models.tables import utcnow
 from portal.search.indexing import rebuild_index
 from tests.browser.dataset import dataset
@@ -187,15 +187,58 @@ def test_welsh_supplier_subscribes_confirms_manages_and_unsubscribes(alert_serve
         assert (row.status, row.frequency) == ("stopped", "daily")
 
 
-@pytest.mark.parametrize("lang", ["cy", "en"])
-def test_follow_and_manage_link_pages(alert_server, alert_page, screenshots_dir, lang):
-    app, base, outbox = alert_server
-    page = alert_page
-    page.goto(f"{base}/{lang}/notice/ocds-h6vhtk-0c0004")
+def follow(page, base: str, lang: str, ocid: str, address: str, outbox: Path) -> str:
+    """Follow a procurement from its notice page; return the confirmation link from the email."""
+    page.goto(f"{base}/{lang}/notice/{ocid}")
     with page.expect_navigation():
         page.locator("#follow-procurement").click()
-    assert urlsplit(page.url).path == f"/{lang}/alerts/follow/ocds-h6vhtk-0c0004"
+    assert urlsplit(page.url).path == f"/{lang}/alerts/follow/{ocid}"
+    page.fill("#email", address)
+    with page.expect_navigation():
+        page.locator("#follow-button").click()
+    return link_in(mail_to(outbox, address), f"/{lang}/alerts/confirm/")
+
+
+@pytest.mark.parametrize("lang", ["cy", "en"])
+def test_follow_unsubscribe_stop_all_and_the_other_pages(alert_server, alert_page, screenshots_dir, lang):
+    app, base, outbox = alert_server
+    page, address = alert_page, f"dilynwr-{lang}@example.org"
+    page.goto(f"{base}/{lang}/alerts/follow/ocds-h6vhtk-0c0004")
     audit(page, screenshots_dir, "follow")
+    page.context.clear_cookies()  # the form's CSRF token no longer matches this browser's: nothing is done
+    page.fill("#email", address)
+    with page.expect_navigation():
+        page.locator("#follow-button").click()
+    assert page.locator("#form-expired").is_visible()
+    audit(page, screenshots_dir, "form-expired")
+
+    for ocid in ("ocds-h6vhtk-0c0004", "ocds-kuma6s-148201"):
+        page.goto(follow(page, base, lang, ocid, address, outbox))
+        with page.expect_navigation():
+            page.locator("#confirm-button").click()
+        assert page.locator("#confirmed").is_visible()
+    audit(page, screenshots_dir, "confirmed-follow")
+    with page.expect_navigation():
+        page.locator("#manage-link").click()
+    assert page.locator("[id^='follow-']").count() >= 2
+    manage_url = page.url
+
+    with app.app_context(), session_scope() as session:
+        first = session.query(Follow).filter(Follow.status == "live").order_by(Follow.id).first()
+        page.goto(links.unsubscribe_url("follow", first.id, lang))
+    with page.expect_navigation():
+        page.locator("#unsubscribe-button").click()
+    assert page.locator("#unsubscribed").is_visible()
+    audit(page, screenshots_dir, "unsubscribed")
+
+    page.goto(manage_url)
+    with page.expect_navigation():
+        page.locator("#stop-all").click()
+    assert page.locator("#stopped-all").is_visible()
+    audit(page, screenshots_dir, "stopped-all")
+    assert page.goto(manage_url).status == 410  # stop all ended the older link
+    audit(page, screenshots_dir, "link-old")
+
     page.goto(f"{base}/{lang}/alerts/manage")
     audit(page, screenshots_dir, "manage-request")
     page.fill("#email", "someone@example.org")
