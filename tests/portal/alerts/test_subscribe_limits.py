@@ -34,6 +34,10 @@ def test_per_address_limit_spans_the_forms_and_answers_429_in_both_languages(app
         lambda: client.post(f"/en/alerts/follow/{CLEANING_OCID}", data=data),
         lambda: client.post("/en/alerts/manage", data={"email": "FLOOD@example.org"}),
     ]
+    # an address that is no address gets the form's error (the per-address limit cannot key it: only the
+    # per-client one counts it)
+    for bad in ("not an address", "a@b.example\r\nBcc: c@d.example", ""):
+        assert client.post("/en/alerts/new?q=cleaning", data={**data, "email": bad}).status_code == 400
     answers = [posts[n % 3]().status_code for n in range(PER_ADDRESS)]
     assert answers == [200] * PER_ADDRESS
     sent = len(smtp_server.messages)
