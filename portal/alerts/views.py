@@ -64,7 +64,6 @@ def _check_email(email: str):
 def new():
     """Ask for emails about the search in the query string: the search in words, its volume, email and frequency."""
     session, query = get_session(), saved_query(parse_search_args(request.args))
-    buyers = buyer_names(buyer_ids(query))
     form = SubscribeForm()
     if form.validate_on_submit():
         asked = lifecycle.request_subscription(session, form.email.data, current_language(), query, form.frequency.data)
@@ -75,7 +74,7 @@ def new():
     page = render_template(
         "alerts/new.html",
         form=form,
-        rows=describe(query, buyers),
+        rows=describe(query, buyer_names(buyer_ids(query))),
         search_url=url_for("search.search") + (f"?{query}" if query else ""),
         action=request.full_path.rstrip("?"),
         count=count,
