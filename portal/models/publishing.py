@@ -65,12 +65,15 @@ class PlannedWorkEdit(SQLModel, table=True):
 
 
 class PlannedWorkUpload(SQLModel, table=True):
-    """A validated CSV upload kept on the server until its buyer confirms the preview (then deleted)."""
+    """A validated CSV upload kept on the server until its buyer confirms the preview; once confirmed its rows are
+    dropped and it stays, marked, so a second confirmation of the same token (a double click, a retry) is told the
+    pipeline is already published instead of publishing it twice. Uploads are deleted after two hours."""
 
     id: int | None = Field(default=None, primary_key=True)
     token: str = Field(max_length=64, unique=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     person_id: int = Field(foreign_key="person.id")
     filename: str | None = Field(default=None, max_length=300)
-    rows: list = _json()  # the validated rows, as the entry fields
+    rows: list = _json()  # the validated rows, as the entry fields ([] once confirmed)
     created_at: datetime | None = _when(nullable=False)
+    confirmed_at: datetime | None = _when()

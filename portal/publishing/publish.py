@@ -3,6 +3,10 @@
 See docs/design.md, "Publishing planned work". Every change is one transaction: the entry, its edit row, the audit
 event and, once the entry is published, its new release stored through ingest inside the writers' lock, so the
 notice, the edit and the audit event are committed together or not at all. The search index is synced at once.
+
+Concurrent writers (docs/design.md, "Publishing planned work: concurrent changes"): each change takes the writers'
+lock and only then decides, from what is committed, whether a reference is new and what an entry holds, so two
+requests never insert the same reference nor number two releases alike.
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ from portal.search.indexing import sync_index_safely
 FIELDS = tuple(EntryData.model_fields)
 
 
+class ReferenceTaken(ValueError):
+    """A new entry's reference belongs to an entry of the organisation already (another request made it first)."""
+
+
 def new_ocid() -> str:
     """Return a stable ocid for a new entry: the configured prefix and a random part."""
     return f"{current_app.config['OCID_PREFIX']}-{secrets.token_hex(6)}"
@@ -52,16 +60,25 @@ def save(
     fields: tuple[str, ...] = FIELDS,
 ) -> PlannedWork:
     """Create or change an entry (only `fields`; a CSV row has no lots or contact name) and, when it is published,
-    publish the change; the caller commits. Returns the entry."""
+    publish the change; the caller commits. Returns the entry. Raises ReferenceTaken when `entry` is None and the
+    organisation has an entry of that reference, as another writer may have committed since the caller looked."""
     lock_for_writing(session)
     now = utcnow()
     if entry is None:
+        taken = session.exec(
+            select(PlannedWork.id).where(
+                PlannedWork.organisation_id == organisation.id, PlannedWork.reference == data.reference
+            )
+        ).first()
+        if taken is not None:
+            raise ReferenceTaken(data.reference)
         entry = PlannedWork(
             organisation_id=organisation.id, reference=data.reference, ocid=new_ocid(), created_at=now, updated_at=now
         )
         changes = {name: [None, getattr(data, name)] for name in fields if getattr(data, name) not in (None, [])}
         action = "create" if action == "edit" else action
     else:
+        session.refresh(entry)  # what the last writer committed: the changes and the next revision follow from it
         changes = _differences(entry, data, fields)
         if not changes:
             return entry
@@ -81,6 +98,9 @@ def publish(session: Session, organisation: Organisation, entry: PlannedWork, ac
     if entry.status != "draft":
         raise ValueError(f"only a draft can be published, not a {entry.status} entry")
     lock_for_writing(session)
+    session.refresh(entry)
+    if entry.status != "draft":
+        raise ValueError(f"only a draft can be published, not a {entry.status} entry")
     now = utcnow()
     entry.status, entry.published_at, entry.updated_at, entry.updated_by = "published", now, now, actor
     _log(session, entry, organisation, actor, "publish", {"status": ["draft", "published"]}, now)
@@ -92,6 +112,9 @@ def withdraw(session: Session, organisation: Organisation, entry: PlannedWork, a
     if entry.status != "published":
         raise ValueError(f"only a published entry can be withdrawn, not a {entry.status} entry")
     lock_for_writing(session)
+    session.refresh(entry)
+    if entry.status != "published":
+        raise ValueError(f"only a published entry can be withdrawn, not a {entry.status} entry")
     now = utcnow()
     entry.status, entry.withdrawn_reason, entry.updated_at, entry.updated_by = "withdrawn", reason, now, actor
     changes = {"status": ["published", "withdrawn"], "withdrawn_reason": [None, reason]}

@@ -3,7 +3,10 @@
 See docs/design.md, "Publishing planned work". An upload is checked in full and kept on the server
 (PlannedWorkUpload) under a random token; nothing changes until its buyer confirms the preview with one POST, which
 saves every row or none (a re-upload updates entries by reference) and publishes them. A re-posted payload is never
-trusted: the confirmation carries only the token.
+trusted: the confirmation carries only the token. The confirmation takes the writers' lock before it reads the upload
+or the entries, so two confirmations at once (the same token twice, or two uploads with the same new reference) run
+one after the other: the same token publishes once, and a reference the first made is updated by the second
+(docs/design.md, "Publishing planned work: concurrent changes").
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from flask_login import current_user, login_required
 from sqlmodel import col, delete, select
 
 from portal.accounts.session import organisations
-from portal.db import get_session
+from portal.db import get_session, lock_for_writing
 from portal.models.publishing import PlannedWork, PlannedWorkUpload
 from portal.models.tables import utcnow
 from portal.publishing import publish as publishing
@@ -95,7 +98,8 @@ def _keep(organisation_id: int, filename: str, rows: list[EntryData]) -> str:
 
 def _upload(token: str) -> PlannedWorkUpload:
     """Return the signed-in person's own pending upload, or 404."""
-    found = get_session().exec(select(PlannedWorkUpload).where(PlannedWorkUpload.token == token)).first()
+    query = select(PlannedWorkUpload).where(PlannedWorkUpload.token == token)
+    found = get_session().exec(query.execution_options(populate_existing=True)).first()
     if found is None or found.person_id != current_user.person_id or found.created_at < utcnow() - UPLOAD_LIFETIME:
         abort(404)
     own_organisation(found.organisation_id)
@@ -119,8 +123,13 @@ def _plan(upload: PlannedWorkUpload) -> list[tuple[EntryData, PlannedWork | None
 @login_required
 def preview(token: str):
     """Show what an upload will do; its one POST saves and publishes every row, or none."""
-    pending = _upload(token)
     session = get_session()
+    if request.method == "POST":
+        lock_for_writing(session)  # before reading anything the confirmation decides on
+    pending = _upload(token)
+    if pending.confirmed_at is not None:  # confirmed already (a double click, a retry): published once
+        flash(gettext("This upload is already published."), "success")
+        return redirect(url_for("publishing.dashboard"))
     organisation = own_organisation(pending.organisation_id)
     plan = _plan(pending)
     withdrawn = [row.reference for row, entry in plan if entry is not None and entry.status == "withdrawn"]
@@ -129,7 +138,8 @@ def preview(token: str):
             saved = publishing.save(session, organisation, entry, row, current_user.email, "upload", ROW_FIELDS)
             if saved.status == "draft":
                 publishing.publish(session, organisation, saved, current_user.email)
-        session.delete(pending)
+        pending.rows, pending.confirmed_at = [], utcnow()
+        session.add(pending)
         session.commit()  # every row or none: one transaction
         publishing.after_commit()
         flash(gettext("Your pipeline is published."), "success")

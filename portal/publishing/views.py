@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 
 from portal.accounts.session import organisation_ids, organisations
-from portal.db import get_session
+from portal.db import get_session, lock_for_writing
 from portal.i18n import LANG_PREFIX
 from portal.models.accounts import Organisation
 from portal.models.publishing import PlannedWork, PlannedWorkEdit
@@ -69,9 +69,13 @@ def own_organisation(organisation_id: int) -> Organisation:
     return get_session().get(Organisation, organisation_id)
 
 
-def own_entry(entry_id: int) -> tuple[PlannedWork, Organisation]:
-    """Return an entry of one of the signed-in person's organisations and that organisation, or 404."""
-    entry = get_session().get(PlannedWork, entry_id)
+def own_entry(entry_id: int, for_change: bool = False) -> tuple[PlannedWork, Organisation]:
+    """Return an entry of one of the signed-in person's organisations and that organisation, or 404. `for_change`
+    takes the writers' lock first, so the entry is read as the last writer committed it and nobody changes it
+    until this request commits (docs/design.md, "Publishing planned work: concurrent changes")."""
+    if for_change:
+        lock_for_writing(get_session())
+    entry = get_session().get(PlannedWork, entry_id, populate_existing=True)
     if entry is None or entry.organisation_id not in organisation_ids():
         abort(404)
     return entry, get_session().get(Organisation, entry.organisation_id)
@@ -177,6 +181,14 @@ def _save_or_show(organisation, entry):
     data, errors = check_entry(values)
     session = get_session()
     if data is not None:
+        # Decide under the writers' lock, from what is committed: another request may have saved this entry or
+        # taken this reference since the form was shown (docs/design.md, "Publishing planned work: concurrent
+        # changes"). The loser of a race for a new reference gets the form back, everything typed kept.
+        lock_for_writing(session)
+        if entry is not None:
+            session.refresh(entry)
+            if entry.status == "withdrawn":
+                abort(404)
         clash = session.exec(
             select(PlannedWork.id).where(
                 PlannedWork.organisation_id == organisation.id, PlannedWork.reference == data.reference
@@ -222,7 +234,10 @@ def entry(entry_id: int):
 @login_required
 def publish_entry(entry_id: int):
     """Publish a draft: it becomes a notice suppliers can find at once."""
-    found, organisation = own_entry(entry_id)
+    found, organisation = own_entry(entry_id, for_change=True)
+    if found.status == "published":  # a second click, or a colleague was quicker: published once all the same
+        flash(gettext("This work is already published."), "success")
+        return redirect(url_for("publishing.entry", entry_id=found.id))
     if found.status != "draft":
         abort(409)
     session = get_session()
@@ -238,6 +253,8 @@ def publish_entry(entry_id: int):
 def withdraw_entry(entry_id: int):
     """Withdraw a published entry with a reason: it leaves the pipeline and stays readable with its history."""
     found, organisation = own_entry(entry_id)
+    if found.status == "withdrawn" and request.method == "POST":
+        return _already_withdrawn(found)
     if found.status != "published":
         abort(404)
     error = None
@@ -249,6 +266,9 @@ def withdraw_entry(entry_id: int):
             error = gettext("The reason must be %(num)d characters or fewer", num=MAX_REASON)
         else:
             session = get_session()
+            found, organisation = own_entry(entry_id, for_change=True)
+            if found.status == "withdrawn":
+                return _already_withdrawn(found)
             publishing.withdraw(session, organisation, found, current_user.email, reason)
             session.commit()
             publishing.after_commit()
@@ -256,3 +276,9 @@ def withdraw_entry(entry_id: int):
             return redirect(url_for("publishing.entry", entry_id=found.id))
     status = 400 if error else 200
     return render_template("publishing/withdraw.html", entry=found, reason=reason, error=error), status
+
+
+def _already_withdrawn(found: PlannedWork):
+    """A second withdrawal (a double click, a colleague's): withdrawn once, with the first reason."""
+    flash(gettext("This work is already withdrawn."), "success")
+    return redirect(url_for("publishing.entry", entry_id=found.id))

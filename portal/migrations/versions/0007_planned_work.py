@@ -66,6 +66,7 @@ def upgrade() -> None:
     sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
     sa.Column('rows', sa.JSON(), nullable=False),
     sa.Column('created_at', portal.models.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id'),

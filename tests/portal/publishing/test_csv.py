@@ -67,7 +67,8 @@ def test_a_good_file_is_previewed_then_published_in_full(app):
         welsh_only = session.exec(select(Procurement).where(Procurement.ocid == second.ocid)).one()
         assert welsh_only.stage == "pipeline" and welsh_only.title_cy == "Prydau ysgol"
         assert (welsh_only.value_min, welsh_only.value_max) == (100000, 250000)
-        assert session.exec(select(PlannedWorkUpload)).all() == []  # the kept upload is gone once confirmed
+        kept = session.exec(select(PlannedWorkUpload)).one()  # marked confirmed, its rows dropped (test_concurrent)
+        assert kept.confirmed_at is not None and kept.rows == []
     assert second.ocid in client.get("/cy/search?q=prydau").text
     assert "PW-2" in client.get("/en/publish/").text
 
