@@ -142,8 +142,8 @@ def _change_line(change: Change) -> str:
     return _("Cancelled or withdrawn (previous stage: %(stage)s)", stage=stage_label(change.old))
 
 
-def _view(item: Item, lang: str) -> dict:
-    procurement = item.procurement
+def _procurement_view(procurement, lang: str) -> dict:
+    """What an email says of a procurement, whoever it is for (the same for every email in one language)."""
     title = (procurement.title_cy if lang == "cy" and procurement.title_cy else procurement.title) or procurement.ocid
     facts = [stage_label(procurement.stage)]
     if procurement.deadline is not None and procurement.stage == "open":
@@ -152,18 +152,33 @@ def _view(item: Item, lang: str) -> dict:
         facts.append(_("Expected to come to market: %(when)s", when=long_date(procurement.expected_tender_date)))
     if procurement.value_amount is not None:
         facts.append(money(procurement.value_amount, procurement.currency))
-    matched = [
-        _("Your search %(search)s matched: %(words)s", search=_search_name(m.query), words=", ".join(m.words))
-        if m.words
-        else _("Your search %(search)s matched", search=_search_name(m.query))
-        for m in item.matches
-    ]
     return {
         "title": title,
         "buyer": procurement.buyer_name or "",
         "url": absolute_url("notices.notice", ocid=procurement.ocid, lang_code=lang),
         "facts": facts,
-        "matched": matched,
+    }
+
+
+def _matched_line(match: Match, lang: str, cache: dict) -> str:
+    key = ("match", lang, match)
+    if key not in cache:
+        search = _search_name(match.query)
+        cache[key] = (
+            _("Your search %(search)s matched: %(words)s", search=search, words=", ".join(match.words))
+            if match.words
+            else _("Your search %(search)s matched", search=search)
+        )
+    return cache[key]
+
+
+def _view(item: Item, lang: str, cache: dict) -> dict:
+    key = ("procurement", lang, item.procurement.id)
+    if key not in cache:
+        cache[key] = _procurement_view(item.procurement, lang)
+    return {
+        **cache[key],
+        "matched": [_matched_line(match, lang, cache) for match in item.matches],
         "changes": [_change_line(change) for change in item.changes],
     }
 
@@ -184,16 +199,18 @@ def list_id() -> str:
     return f"Piblinell alerts <alerts.{host}>"
 
 
-def compose(email: Email) -> Parts:
+def compose(email: Email, cache: dict | None = None) -> Parts:
     """Render the email in its subscriber's language; at most `max_items` procurements, then a link to the
-    full searches. Must run in an app context (templates, PUBLIC_BASE_URL)."""
-    lang = email.language
+    full searches. Must run in an app context (templates, PUBLIC_BASE_URL). `cache` (a dict kept for one run
+    over procurements that do not change meanwhile) keeps what is said of a procurement or a match in a
+    language, for every email of the run that lists it."""
+    lang, cache = email.language, {} if cache is None else cache
     with force_locale(lang):
         ordered = _order(email.items)
         shown, left_out = ordered[: email.max_items], len(ordered) - min(len(ordered), email.max_items)
         sections = []
         for name in SECTIONS:
-            views = [_view(item, lang) for item in shown if item.section == name]
+            views = [_view(item, lang, cache) for item in shown if item.section == name]
             if views:
                 sections.append({"heading": str(SECTION_HEADINGS[name]), "items": views, "name": name})
         searches = [

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import insert, text, update
 from sqlmodel import Session, col, select
 
 from portal.alerts import batch
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=15)  # far longer than one SMTP conversation (MAIL_TIMEOUT, 30 s)
 BACKOFF_FIRST = timedelta(minutes=5)
 BACKOFF_MOST = timedelta(hours=6)
+COMPOSE_LOCK = 7_262_838  # PostgreSQL advisory lock key of the alert composers (beside portal.db.WRITE_LOCK)
 
 
 @dataclass
@@ -55,9 +56,11 @@ class Report:
     stale: int = 0
 
 
-def _write_email(session, plan: Plan, target: tuple[str, int], procurement_ids: list[int], frequency, now) -> int:
+def _write_email(session, plan: Plan, target: tuple[str, int], procurement_ids: list[int], run: tuple) -> int:
     """Compose one email of an address, about one subscription or follow, and store it pending with its items
-    (for every row of the address that found a procurement it lists); return how many items."""
+    (for every row of the address that found a procurement it lists); return how many items. `run` is
+    (frequency, the batch's end, the run's compose cache)."""
+    frequency, now, cache = run
     subscriber, lang = plan.subscriber, plan.subscriber.language if plan.subscriber.language == "cy" else "en"
     kind, target_id = target
     row = AlertEmail(
@@ -78,7 +81,8 @@ def _write_email(session, plan: Plan, target: tuple[str, int], procurement_ids: 
             unsubscribe_url=unsubscribe_url(kind, target_id, lang),
             manage_url=manage_url(subscriber, lang),
             max_items=int(current_app.config.get("ALERTS_MAX_ITEMS", DEFAULT_MAX_ITEMS)),
-        )
+        ),
+        cache,
     )
     message = delivery.new_message(subscriber.email, parts.subject, parts.text, parts.html, lang)
     for name, value in parts.headers.items():
@@ -87,29 +91,46 @@ def _write_email(session, plan: Plan, target: tuple[str, int], procurement_ids: 
     session.add(row)
     shown = set(parts.shown)
     items = [
-        AlertItem(
-            email_id=row.id,
-            subscription_id=row_id if row_kind == "subscription" else None,
-            follow_id=row_id if row_kind == "follow" else None,
-            procurement_id=procurement_id,
-            release_id=release_id,
-            section=section,
-            matched=matched,
-            created_at=now,
-        )
+        {
+            "email_id": row.id,
+            "subscription_id": row_id if row_kind == "subscription" else None,
+            "follow_id": row_id if row_kind == "follow" else None,
+            "procurement_id": procurement_id,
+            "release_id": release_id,
+            "section": section,
+            "matched": matched,
+            "created_at": now,
+        }
         for row_kind, row_id, procurement_id, release_id, section, matched in plan.rows
         if procurement_id in shown
     ]
-    session.add_all(items)
+    if items:
+        session.execute(insert(AlertItem), items)
     return len(items)
+
+
+def _lock_composing(session: Session) -> datetime:
+    """Make this transaction the only composer, and return the batch's end: a moment no ingest can commit a
+    `changed_at` before once we read (ingest stamps its time under the notice writers' lock, which we take to
+    read the clock). PostgreSQL: a composers' advisory lock for the transaction, and the writers' lock only for
+    that moment, so collections and imports go on while emails are composed. SQLite has one writer at a time:
+    the writers' lock for the whole transaction (docs/design.md, "Email alerts: sending")."""
+    if session.get_bind().dialect.name != "postgresql":
+        lock_for_writing(session)
+        return utcnow()
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": COMPOSE_LOCK})
+    with session_scope() as clock:
+        lock_for_writing(clock)
+        end = utcnow()
+        clock.rollback()
+    return end
 
 
 def prepare(frequency: str, dry_run: bool = False) -> Report:
     """Compose every email due at `frequency` into pending rows (nothing is sent here)."""
     report = Report()
     with session_scope() as session:
-        lock_for_writing(session)  # no ingest commits behind the batch's end; one composer at a time
-        end = utcnow()
+        end = _lock_composing(session)
         work = batch.due(session, frequency)
         start = work.oldest()
         if start is None:
@@ -120,9 +141,10 @@ def prepare(frequency: str, dry_run: bool = False) -> Report:
         plans: dict[int, Plan] = {}
         plan_subscriptions(session, work, procurements, latest, end, plans)
         plan_follows(session, work, procurements, latest, end, plans)
+        run = (frequency, end, {})
         for plan in plans.values():
             for target, procurement_ids in split(plan):
-                report.items += _write_email(session, plan, target, procurement_ids, frequency, end)
+                report.items += _write_email(session, plan, target, procurement_ids, run)
                 report.emails += 1
         if dry_run:
             session.rollback()

@@ -143,3 +143,28 @@ def test_a_claimed_email_is_not_sent_by_a_second_sender(app, smtp_server):
         for status in session.exec(select(AlertEmail.status)):
             counts[status] += 1
     assert counts == {"sending": 1}
+
+
+def test_an_ingest_during_composing_stamps_a_time_after_the_batch_end(app):
+    from portal.models.tables import Procurement
+
+    postgres = app.config["DATABASE_URL"].startswith("postgresql")
+    done = threading.Event()
+
+    def ingest():
+        with app.app_context():
+            store([fts_release(ocid="ocds-h6vhtk-0e9999", notice_id="099999-2026", title="Arrived meanwhile")])
+        done.set()
+
+    with session_scope() as composer:
+        end = deliver._lock_composing(composer)
+        thread = threading.Thread(target=ingest)
+        thread.start()
+        # PostgreSQL: collections go on while emails are composed; SQLite: one writer at a time, so it waits
+        assert done.wait(timeout=30 if postgres else 1) is postgres
+        composer.rollback()
+    thread.join(timeout=60)
+    assert done.is_set()
+    with session_scope() as session:
+        arrived = session.exec(select(Procurement).where(Procurement.ocid == "ocds-h6vhtk-0e9999")).one()
+        assert arrived.changed_at > end  # so the next run's batch holds it: nothing falls between two runs
