@@ -34,7 +34,7 @@ from portal.alerts.links import manage_url, unsubscribe_url
 from portal.alerts.plan import Plan, plan_follows, plan_subscriptions, split
 from portal.db import lock_for_writing, session_scope
 from portal.mail import delivery
-from portal.models.alerts import AlertEmail, AlertItem, Subscriber
+from portal.models.alerts import AlertEmail, AlertItem, Follow, Subscriber, Subscription
 from portal.models.tables import utcnow
 
 log = logging.getLogger(__name__)
@@ -194,6 +194,21 @@ def _refuse(session: Session, row: AlertEmail, reason: str, now: datetime) -> No
     )
 
 
+def _still_wanted(session: Session, email_id: int) -> bool:
+    """Whether a subscription or follow whose items the email carries is still live: an unsubscribe between
+    composing and sending (while the mail server was down, say) stops the email, unless it also carries news
+    for another live subscription or follow of the address (their items are in it: it goes)."""
+    for model, column in ((Subscription, AlertItem.subscription_id), (Follow, AlertItem.follow_id)):
+        live = session.exec(
+            select(AlertItem.id)
+            .join(model, col(model.id) == column)
+            .where(AlertItem.email_id == email_id, model.status == "live")
+        ).first()
+        if live is not None:
+            return True
+    return False
+
+
 def send_one(email_id: int, now: datetime | None = None) -> str:
     """Claim, send and mark one pending email; return its status afterwards ("" when another sender has it)."""
     now = now or utcnow()
@@ -204,6 +219,8 @@ def send_one(email_id: int, now: datetime | None = None) -> str:
         subscriber = session.get(Subscriber, row.subscriber_id)
         if subscriber.refused_at is not None:
             row.status, row.last_error = "refused", subscriber.refused_reason
+        elif not _still_wanted(session, email_id):
+            row.status, row.last_error = "stopped", "its subscription or follow stopped before it was sent"
         else:
             message = email.message_from_string(row.message, policy=email.policy.default)
             try:

@@ -18,8 +18,9 @@ from portal.models.tables import _json, _text, _when
 FREQUENCIES = ("immediately", "daily", "weekly")
 # pending: waiting for the confirmation link; live: confirmed; stopped: unsubscribed or stopped.
 SUBSCRIPTION_STATUSES = ("pending", "live", "stopped")
-# pending: composed, not yet sent; sending: a sender has claimed it; sent; refused: 5xx for the address.
-EMAIL_STATUSES = ("pending", "sending", "sent", "refused")
+# pending: composed, not yet sent; sending: a sender has claimed it; sent; refused: 5xx for the address;
+# stopped: what it was about stopped before it could be sent (portal.alerts.deliver).
+EMAIL_STATUSES = ("pending", "sending", "sent", "refused", "stopped")
 
 
 class Subscriber(SQLModel, table=True):

@@ -223,3 +223,21 @@ def test_an_open_tender_closing_within_seven_days_is_told_to_a_later_subscriber_
     with time_machine.travel(utcnow() + timedelta(days=3)):  # the other one now closes within 7 days too
         assert deliver.run("daily")[0].emails == 1  # to the late subscriber only: the early one was told
     assert "Cleaning services 2" in smtp_server.to("late@example.org")[1].get_body(("plain",)).get_content()
+
+
+def test_an_unsubscribe_while_the_mail_server_was_down_stops_the_waiting_email(app, smtp_server):
+    from portal.alerts import lifecycle
+
+    stopped = subscribe("a@example.org", {"q": "cleaning"})
+    subscribe("b@example.org", {"q": "cleaning"})
+    store([_cleaning(1)])
+    smtp_server.defer_all = True
+    assert deliver.run("immediately")[1].deferred == 2
+    with session_scope() as session:
+        lifecycle.stop(session, session.get(Subscription, stopped))
+    smtp_server.defer_all = False
+    with time_machine.travel(deliver.utcnow() + timedelta(minutes=6)):
+        assert deliver.send_pending().sent == 1
+    assert smtp_server.to("a@example.org") == [] and len(smtp_server.to("b@example.org")) == 1
+    with session_scope() as session:
+        assert sorted(session.exec(select(AlertEmail.status)).all()) == ["sent", "stopped"]
