@@ -69,5 +69,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The quick versions of the benchmarks (about 10k procurements, under 10 minutes; PostgreSQL's ingest figure too
+# when BENCH_POSTGRES_URL names a database to empty). The full ones: the README's "Benchmarks".
+bench: install
+	$(BIN)/python bench/ingest.py --copies 6
+	$(BIN)/python bench/search.py --docs 10000 --queries 100
+	$(BIN)/python bench/portal.py --procurements 10000 --per-class 20
+	$(BIN)/python bench/scale.py --sizes 2500,5000,10000 --queries 30 --per-class 3
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache

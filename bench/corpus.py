@@ -1,7 +1,6 @@
-"""A corpus of procurements shaped like the real ones, recombined from the recorded register responses.
-
-Titles, descriptions, buyers, CPVs and regions come from ../shared/fixtures (read in place, never copied).
-Used by bench/bench_search.py; FIXTURES is shared by every benchmark.
+"""What the benchmarks share: the recorded notices (read in place from ../shared/fixtures, never copied) as a
+corpus of index documents (`make_corpus`, for bench/search.py and bench/scale.py) or as copies of the real
+Find a Tender day with new ids (`copies`, for bench/ingest.py, bench/portal.py and bench/scale.py).
 """
 
 from __future__ import annotations
@@ -9,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +20,8 @@ FILES = [
     "contracts_finder/cf_ocds_search_2022-10-22_limit100_page.json",
     "sell2wales/s2w_releases_2025-02_contract_notices_89.json",
 ]
+DAY = FIXTURES / "find_a_tender/foretender/backfill/2026-08-10"
+PROCUREMENTS_PER_DAY = 438  # procurements in the real day
 STAGES = ["pipeline", "engagement", "planned", "open", "closed", "awarded", "cancelled"]
 STAGE_WEIGHTS = [5, 5, 5, 20, 10, 50, 5]
 WELSH_TITLES = [
@@ -131,3 +133,30 @@ def make_corpus(count: int, seed: int = 7) -> list[dict]:
             }
         )
     return docs
+
+
+def day_pages() -> list[bytes]:
+    """Return the pages of the real Find a Tender day as bytes (exit with a reason when they are absent)."""
+    if not DAY.exists():
+        raise SystemExit(f"real recorded data not found at {DAY}")
+    return [p.read_bytes() for p in sorted(DAY.glob("page-*.json"))]
+
+
+def copies(pages: list[bytes], count: int, start: int = 0):
+    """Yield copies number `start`… of the day (`count` of them) whose ocids and release ids are all new."""
+    for n in range(start, start + count):
+        prefix = f"b{n:05d}".encode()
+        yield [
+            re.sub(
+                rb'"id": "(\d{6}-\d{4})"',
+                rb'"id": "' + prefix + rb'-\1"',
+                page.replace(b'"ocds-h6vhtk-', b'"ocds-h6vhtk-' + prefix + b"-"),
+            )
+            for page in pages
+        ]
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the value below which `share` of the sorted values fall (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
