@@ -1,4 +1,5 @@
-"""`flask buyers`: approve a person for an organisation, list organisations and members, read the audit log.
+"""`flask buyers`: approve a person for an organisation (re-enabling a disabled one), remove a member, list
+organisations and members, read the audit log.
 
 See README "Buyers" and docs/design.md, "Buyer accounts: sign-in, organisations, audit".
 """
@@ -17,7 +18,9 @@ from portal.accounts.signin import EmailNotValidError, domain_allowed, normalise
 from portal.db import session_scope
 from portal.models.tables import utcnow
 
-buyers_cli = AppGroup("buyers", help="Buyer accounts: approve people for organisations, list them, read the audit log.")
+buyers_cli = AppGroup(
+    "buyers", help="Buyer accounts: approve people for organisations, remove them, list them, read the audit log."
+)
 
 
 @buyers_cli.command("approve")
@@ -50,7 +53,30 @@ def approve_command(email, org_id, name):
         made = "created" if done["organisation_created"] else "existing"
         linked = f", linked to buyer {organisation.buyer_id}" if organisation.buyer_id else ", no register buyer yet"
         member = "is now a member of" if done["membership_created"] else "was already a member of"
-        click.echo(f"{address} {member} {organisation.identifier} {organisation.name!r} ({made}{linked})")
+        enabled = "; re-enabled: they may sign in again" if done["re_enabled"] else ""
+        click.echo(f"{address} {member} {organisation.identifier} {organisation.name!r} ({made}{linked}){enabled}")
+
+
+@buyers_cli.command("remove")
+@click.argument("email")
+@click.argument("org_id")
+def remove_command(email, org_id):
+    """End EMAIL's membership of the organisation ORG_ID. Every session of that person ends (they may sign in
+    again for any other organisation they belong to); their published work stays the organisation's."""
+    try:
+        address = normalise_email(email)
+    except EmailNotValidError as error:
+        raise click.BadParameter(f"{email!r} is not an email address: {error}", param_hint="EMAIL") from None
+    with session_scope() as session:
+        try:
+            person, organisation, left = organisations.remove_member(session, address, org_id)
+        except OrganisationError as error:
+            raise click.BadParameter(str(error), param_hint="ORG_ID") from None
+        detail = {"organisation": organisation.identifier, "memberships_left": left}
+        audit.record(session, "remove", audit.CLI_ACTOR, organisation.id, person.email, detail)
+        session.commit()
+    others = f"; still a member of {left} other organisation(s)" if left else "; no longer a member of any"
+    click.echo(f"{address} is no longer a member of {organisation.identifier} {organisation.name!r}{others}")
 
 
 @buyers_cli.command("list")

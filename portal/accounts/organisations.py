@@ -98,6 +98,10 @@ def approve(session: Session, email: str, org_id: str, name: str | None, now: da
     if organisation.buyer_id is None and buyer is not None:
         organisation.buyer_id = buyer.id
     person, new_person = person_by_email(session, email, now)
+    re_enabled = person.disabled_at is not None
+    if re_enabled:  # approving a disabled person gives them access again, with a new session version so that
+        person.disabled_at = None  # cookies from before they were disabled stay ended
+        person.session_version += 1
     _membership, new_member = add_member(session, person, organisation, now)
     return {
         "organisation": organisation,
@@ -106,8 +110,32 @@ def approve(session: Session, email: str, org_id: str, name: str | None, now: da
         "renamed": renamed,
         "person_created": new_person,
         "membership_created": new_member,
+        "re_enabled": re_enabled,
         "buyer_id": organisation.buyer_id,
     }
+
+
+def remove_member(session: Session, email: str, org_id: str) -> tuple[Person, Organisation, int]:
+    """End the person's membership of the organisation with this identifier and bump their session version, so
+    every session they have ends at its next request (they may sign in again for their other organisations).
+    The caller commits; returns the person, the organisation and how many memberships the person has left.
+    Raises OrganisationError when the organisation, the person or the membership does not exist."""
+    scheme, identifier = parse_identifier(org_id)
+    full = f"{scheme}-{identifier}"
+    organisation = session.exec(select(Organisation).where(Organisation.identifier == full)).first()
+    if organisation is None:
+        raise OrganisationError(f"there is no organisation {full}")
+    person = session.exec(select(Person).where(Person.email == email)).first()
+    query = select(Membership).where(Membership.organisation_id == organisation.id)
+    membership = session.exec(query.where(Membership.person_id == person.id)).first() if person else None
+    if membership is None:
+        raise OrganisationError(f"{email} is not a member of {full}")
+    session.delete(membership)
+    person.session_version += 1
+    session.add(person)
+    session.flush()
+    left = session.exec(select(Membership.id).where(Membership.person_id == person.id)).all()
+    return person, organisation, len(left)
 
 
 def members(session: Session, organisation_id: int) -> list[Person]:
