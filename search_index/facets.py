@@ -80,6 +80,7 @@ class FacetCache:
         self._columns: dict[str, list] = {}
         self._term_masks: dict[tuple, int] = {}
         self._orders: dict[str, tuple[list[int], list[int]]] = {}
+        self.filter_masks: dict[object, int] = {}  # Filters → bitset (results._within)
         self.live = ((1 << self.size) - 1) & ~to_mask(deleted_docnums(searcher.reader()), self.size)
 
     def mask_of(self, q: wq.Query) -> int:

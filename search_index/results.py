@@ -7,7 +7,9 @@ Made for a supplier looking for work: relevance puts forward and open work first
 from __future__ import annotations
 
 import os
+import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,7 +21,7 @@ from search_index.facets import FacetCache, from_mask
 from search_index.filters import Filters, filter_query
 from search_index.generations import IndexMissing
 from search_index.highlight import Explainer
-from search_index.live import live_searcher
+from search_index.live import live_searcher, searcher_identity
 from search_index.query import Message, parse
 from search_index.query_plan import Compiled, compile_query
 from search_index.schema import MISSING, to_minutes
@@ -61,6 +63,12 @@ class SearchResults:
 
 
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Recent results of this process, keyed by the commit searched (live.searcher_identity: every thread's searcher of
+# one commit shares them, and a new commit is another key) and everything else a search's answer depends on
+# (docs/design.md, "Speed at scale").
+RESULTS_CACHED = 256
+_results: OrderedDict = OrderedDict()
+_results_lock = threading.Lock()
 
 
 def _cache(searcher) -> FacetCache:
@@ -94,8 +102,12 @@ def search(
     per_page: int = 20,
     facets: bool = True,
     now: datetime | None = None,
+    explain: bool = True,
 ) -> SearchResults:
-    """Search the live index; never raise for bad input (messages say what was done). `now`: the clock's."""
+    """Search the live index; never raise for bad input (messages say what was done). `now`: the clock's.
+
+    `explain=False` leaves out "why this matched" (each hit's matched fields and fragments): what a caller that
+    never shows them (the API, the exports) would otherwise pay for on every hit."""
     parsed = parse(text)
     messages = list(parsed.messages)
     if sort not in SORTS:
@@ -108,6 +120,27 @@ def search(
     except IndexMissing:
         messages.append(Message("index_unavailable", EXTRA_MESSAGES["index_unavailable"]))
         return SearchResults(0, [], {}, messages, page, per_page)
+    # "closing soonest" depends on the minute it is asked in; every other answer only on the index.
+    minute = to_minutes(now or datetime.now(UTC)) if sort == "closing_soonest" else None
+    identity = searcher_identity(searcher)
+    if identity is None:  # not a live searcher: nothing to key its answers by
+        return _search(searcher, parsed, messages, filters, sort, page, per_page, facets, now, explain)
+    key = (identity, text or "", filters, sort, page, per_page, facets, explain, minute, tuple(messages))
+    with _results_lock:
+        found = _results.get(key)
+        if found is not None:
+            _results.move_to_end(key)
+            return found
+    results = _search(searcher, parsed, messages, filters, sort, page, per_page, facets, now, explain)
+    with _results_lock:
+        _results[key] = results
+        while len(_results) > RESULTS_CACHED:
+            _results.popitem(last=False)
+    return results
+
+
+def _search(searcher, parsed, messages, filters, sort, page, per_page, facets, now, explain) -> SearchResults:
+    """Run one search on a searcher (what `search` caches)."""
     compiled = compile_query(parsed)
     if parsed.node is not None and isinstance(compiled.query, wq.Every):
         messages.append(Message("stop_words_only", EXTRA_MESSAGES["stop_words_only"]))
@@ -131,8 +164,12 @@ def search(
     else:  # a column order, or browsing with no words: newest first
         top = ranking.first_in_order(_order(cache, sort), matched, wanted)
         scored = [(d, 0.0) for d in top[wanted - per_page :]]
-    explainer = Explainer(compiled)  # only the page's hits are explained
-    hits = [_hit(searcher, explainer, docnum, score) for docnum, score in scored]
+    if explain:
+        explainer = Explainer(compiled)  # only the page's hits are explained
+        hits = [_hit(searcher, explainer, docnum, score) for docnum, score in scored]
+    else:
+        ids = cache.column("id")
+        hits = [Hit(id=ids[docnum], score=round(float(score), 4)) for docnum, score in scored]
     counts = cache.counts(matched) if facets else {}
     return SearchResults(
         total, hits, counts, messages, page, per_page, closed_left_out=closed, words_alone=alone[0] if alone else []
@@ -169,9 +206,18 @@ def _closed_left_out(count: int) -> Message:
 
 
 def _within(cache: FacetCache, filters: Filters | None) -> int:
-    """Return the bitset of the live documents that pass some filters."""
-    fq = filter_query(filters)
-    return cache.live if fq is None else cache.live & cache.cached_mask(fq)
+    """Return the bitset of the live documents that pass some filters (cached by the filters themselves: a
+    lens's query is long, and its text as a key cost more than the bitsets)."""
+    if filters is None:
+        return cache.live
+    found = cache.filter_masks.get(filters)
+    if found is None:
+        fq = filter_query(filters)
+        found = cache.live if fq is None else cache.live & cache.cached_mask(fq)
+        cache.filter_masks[filters] = found
+        if len(cache.filter_masks) > 512:
+            cache.filter_masks.pop(next(iter(cache.filter_masks)), None)
+    return found
 
 
 def _matched(cache: FacetCache, compiled: Compiled, filters: Filters | None) -> int:
@@ -192,6 +238,12 @@ def matching_ids(index_dir: str | os.PathLike, text: str = "", filters: Filters 
     matched = _matched(cache, compile_query(parse(text)), filters)
     ids = cache.column("id")
     return {ids[docnum] for docnum in from_mask(matched)}
+
+
+def matching_count(index_dir: str | os.PathLike, text: str = "", filters: Filters | None = None) -> int:
+    """Return how many documents `matching_ids` would return, from the same bitsets without listing them."""
+    cache = _cache(live_searcher(index_dir))
+    return _matched(cache, compile_query(parse(text)), filters).bit_count()
 
 
 def _hit(searcher, explainer: Explainer, docnum: int, score: float) -> Hit:

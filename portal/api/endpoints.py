@@ -147,7 +147,8 @@ def paging_links(endpoint: str, params: SearchParams, total: int) -> dict[str, s
 def run_search(params: SearchParams, facets: bool = True):
     """Run a validated search; return (procurements in order, results)."""
     text, filters, sort, page, per_page, _problems = params
-    return search_procurements(text, filters, sort, page, per_page, facets=facets, session=get_session())
+    # The API gives no "why this matched": not worked out (docs/design.md, "Speed at scale")
+    return search_procurements(text, filters, sort, page, per_page, facets=facets, session=get_session(), explain=False)
 
 
 @bp.route("/notices")

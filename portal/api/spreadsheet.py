@@ -102,7 +102,7 @@ def csv_chunks(params: SearchParams, everything: bool, lang: str):
         written, page = 0, 1
         while written < CSV_LIMIT and page <= MAX_PAGE:
             rows, results = search_procurements(
-                text, filters, sort, page, MAX_PER_PAGE, facets=False, session=get_session()
+                text, filters, sort, page, MAX_PER_PAGE, facets=False, session=get_session(), explain=False
             )
             rows = rows[: CSV_LIMIT - written]
             if rows:

@@ -1,7 +1,7 @@
 """Releases → database: idempotent upsert of releases, procurements and buyers, one page at a time.
 
 Rows are written in bulk (SQLAlchemy Core and ORM bulk statements, not one object per row): building
-SQLModel objects one by one was 20 times slower than the target of 2,000 releases/s (bench/bench_ingest.py).
+SQLModel objects one by one was 20 times slower than the target of 2,000 releases/s (bench/ingest.py).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 _PROCUREMENT_COLUMNS = set(Procurement.model_fields) - {"id", "buyer_id", "changed_at"}
 _TABLE = Procurement.__table__
-# Core statements: the ORM's bulk paths cost a third more per row (measured with bench/bench_ingest.py).
+# Core statements: the ORM's bulk paths cost a third more per row (measured with bench/ingest.py).
 _UPDATE_PROCUREMENT = (
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("_id"))

@@ -174,6 +174,15 @@ def matching_procurement_ids(text: str = "", filters=None) -> set[int]:
         return set()
 
 
+def matching_procurement_count(text: str = "", filters=None) -> int:
+    """Return how many procurements a search finds (what `matching_procurement_ids` would list); 0 while the
+    index is being built."""
+    try:
+        return search_index.matching_count(_index_dir(), text, filters)
+    except search_index.IndexMissing:
+        return 0
+
+
 def search_procurements(
     text: str = "",
     filters=None,
@@ -182,9 +191,11 @@ def search_procurements(
     per_page: int = 20,
     facets: bool = True,
     session: Session | None = None,
+    explain: bool = True,
 ):
-    """Search, then load the matching procurements from the database in rank order; return (rows, results)."""
-    results = search_index.search(_index_dir(), text, filters, sort, page, per_page, facets)
+    """Search, then load the matching procurements from the database in rank order; return (rows, results).
+    `explain=False`: without "why this matched", for callers that do not show it (search_index.search)."""
+    results = search_index.search(_index_dir(), text, filters, sort, page, per_page, facets, explain=explain)
     ids = [int(hit.id) for hit in results.hits if hit.id.isdigit()]
     if not ids:
         return [], results
