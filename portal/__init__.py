@@ -26,9 +26,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.web import frontend
 
     db.init_app(app)
+    from portal.web import caching
+
+    caching.init_app(app)  # first: its after_request hook then runs last (HTTP validators, docs/design.md)
     security.init_app(app)
     accounts_session.init_app(app)
     i18n.init_app(app)
+    caching.install_template_translations(app)  # after Flask-Babel's own (portal/web/caching.py)
     frontend.init_app(app)
     cli.init_app(app)
     clock.init_app(app)

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
-from flask_babel import format_date, ngettext
-from flask_babel import gettext as _
+from flask import current_app, url_for
+from flask_babel import format_date
+from jinja2.filters import do_truncate
+from markupsafe import Markup, escape
 
-from portal.labels.formatting import date_time, long_date, money
+from portal.i18n import current_language
+from portal.labels.formatting import STAGE_TAG_CLASSES, date_time, long_date, money, plain_text, stage_label
 from portal.models.tables import utcnow
+from portal.web.caching import gettext as _  # Flask-Babel's, with the catalogue found once per locale
+from portal.web.caching import ngettext
 from scrapers.vocabulary import FORWARD_STAGES, LONDON
 
 NAMES_SHOWN = 3  # suppliers named in a row; more are counted: "A, B and 5 others"
@@ -54,8 +60,15 @@ def _fact(key: str, label: str, text: str) -> Fact:
 
 def _value(p, label: str | None = None) -> Fact:
     amount = positive(getattr(p, "value_amount", None))
-    text = _("%(amount)s excluding VAT", amount=money(amount, getattr(p, "currency", None))) if amount else ""
+    text = _value_text(current_language(), amount, getattr(p, "currency", None)) if amount else ""
     return _fact("value", label or _("Value"), text)
+
+
+@lru_cache(maxsize=4096)
+def _value_text(language: str, amount: float, currency: str | None) -> str:
+    """Return "£1,200 excluding VAT" in `language` (the page's, as _value passes): each amount formatted once per
+    language per process, as lists repeat amounts and Babel's formatting costs more than the rest of a row."""
+    return _("%(amount)s excluding VAT", amount=money(amount, currency))
 
 
 def supplier_names(awards: list) -> list[str]:
@@ -152,6 +165,17 @@ def time_status(p, now: datetime | None = None) -> list[tuple[str, str]]:
     return found
 
 
+def shown_title(p, lang: str) -> tuple[str, str]:
+    """Return (title, its language) as a page in `lang` shows a procurement: its title in the page's language
+    first (as published), else the other one; ("", "") when it has none."""
+    title_cy, title = getattr(p, "title_cy", None), getattr(p, "title", None)
+    if lang == "cy" and title_cy:
+        return title_cy, "cy"
+    if title:
+        return title, "en"
+    return (title_cy, "cy") if title_cy else ("", "")
+
+
 def row_facts(p) -> list[Fact]:
     """Return the facts a list row shows for a procurement (a Procurement row or anything with its attributes)."""
     stage = getattr(p, "stage", None)
@@ -171,3 +195,88 @@ def row_facts(p) -> list[Fact]:
     else:
         facts.append(_fact("deadline", _("Deadline"), _moment(p, "deadline")))
     return [*facts, _value(p)]
+
+
+# A list's card as a precompiled fragment: filled with str.format rather than a Jinja macro, because a list of
+# twenty cards made of nested macro calls was a third of the search page's time (docs/design.md, "Speed at
+# scale"). components/procurement.html's macros call these, so the markup lives here once. Every value is
+# escaped after the characters that are never text are removed, as the templates' finalize does.
+STAGE_TAG = '<strong class="govuk-tag {classes}">{label}</strong>'
+STATUS_NOTE = (
+    ' <span class="govuk-body-s govuk-!-font-weight-bold piblinell-status piblinell-status--{key}">{text}</span>'
+)
+CARD = """<div class="piblinell-card">
+    <p class="govuk-body govuk-!-margin-bottom-1">{stage}{status}</p>
+    <h{level} class="govuk-heading-s govuk-!-margin-bottom-1 piblinell-card__title">
+      <a class="govuk-link" dir="auto" href="{href}"{lang}>{title}</a>
+    </h{level}>
+    <dl class="govuk-body-s govuk-!-margin-0 piblinell-facts piblinell-wrap">{buyer}{facts}
+    </dl>
+    {extra}
+  </div>"""
+BUYER = """
+        <div class="piblinell-facts__row piblinell-facts__row--buyer">
+          <dt class="govuk-visually-hidden">{label}</dt>
+          <dd>{name}</dd>
+        </div>"""
+BUYER_LINK = '<a class="govuk-link" href="{href}">{name}</a>'
+FACT = """
+        <div class="piblinell-facts__row piblinell-facts__row--{key}">
+          <dt>{label}:</dt>
+          <dd{not_stated}>{text}</dd>
+        </div>"""
+TITLE_CHARS = 500  # a list cuts a title at a word before this many characters (the notice page shows it whole)
+
+
+def _html(value) -> Markup:
+    """Return a value as a template writes it: Markup kept, text without NOT_TEXT and escaped."""
+    if isinstance(value, Markup):
+        return Markup(plain_text(value))  # noqa: S704 (already-escaped markup, characters only removed)
+    return escape(plain_text("" if value is None else str(value)))
+
+
+def stage_tag_html(stage: str | None) -> Markup:
+    """Return a stage as a coloured GOV.UK tag with its translated name."""
+    classes = STAGE_TAG_CLASSES.get(stage, "govuk-tag--grey")
+    return Markup(STAGE_TAG.format(classes=classes, label=_html(stage_label(stage))))  # noqa: S704 (escaped)
+
+
+def status_notes_html(p, now: datetime | None = None) -> Markup:
+    """Return what the clock says beyond the stage (time_status) as the notes after a stage tag."""
+    notes = (STATUS_NOTE.format(key=_html(key), text=_html(text)) for key, text in time_status(p, now))
+    return Markup("".join(notes))  # noqa: S704 (escaped)
+
+
+def card_html(p, heading_level: int = 3, extra: str = "") -> Markup:
+    """Return the card of one procurement for a list: stage tag and notes, title linked to its page, buyer,
+    and the facts of its stage (row_facts); `extra` (Markup, e.g. search highlights) goes under them."""
+    lang = current_language()
+    title, title_lang = shown_title(p, lang)
+    title = do_truncate(current_app.jinja_env, title, TITLE_CHARS, end="…", leeway=0) if title else _("Untitled notice")
+    buyer = ""
+    if p.buyer_name:
+        name = _html(p.buyer_name)
+        if p.buyer_id:
+            name = BUYER_LINK.format(href=_html(url_for("buyers.buyer", buyer_id=p.buyer_id)), name=name)
+        buyer = BUYER.format(label=_html(_("Buyer")), name=name)
+    facts = "".join(
+        FACT.format(
+            key=_html(fact.key),
+            label=_html(fact.label),
+            not_stated="" if fact.stated else ' class="piblinell-facts__not-stated"',
+            text=_html(fact.text),
+        )
+        for fact in row_facts(p)
+    )
+    html = CARD.format(
+        stage=stage_tag_html(p.stage),
+        status=status_notes_html(p),
+        level=int(heading_level),
+        href=_html(url_for("notices.notice", ocid=p.ocid)),
+        lang=f' lang="{_html(title_lang)}"' if title_lang and title_lang != lang else "",
+        title=_html(title),
+        buyer=buyer,
+        facts=facts,
+        extra=_html(extra) if isinstance(extra, Markup) else _html(extra),
+    )
+    return Markup(html)  # noqa: S704 (every value escaped above)

@@ -6,16 +6,19 @@ whatever is ticked always in view; the region filter puts Wales and its areas be
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext, ngettext
+from flask_babel import lazy_gettext
 
+from portal.i18n import current_language
 from portal.labels.cpv_divisions import DIVISIONS, division_choice_label, division_label
-from portal.labels.formatting import SOURCE_LABELS, stage_label
+from portal.labels.formatting import SOURCE_LABELS, STAGE_LABELS
 from portal.labels.places import NUTS1, WALES, region_name
 from portal.search.params import DATE_FIELDS, SearchParams
+from portal.web.caching import gettext as _  # Flask-Babel's, with the catalogue found once per locale
+from portal.web.caching import ngettext
 from scrapers.vocabulary import STAGES
 from search_index import SORTS
 from search_index.facets import VALUE_BUCKETS
@@ -68,9 +71,29 @@ HIDDEN = ("value_min", "value_max", "notice_type", "changed_since", "changed_unt
 NOT_FILTERS = ("q", "sort", "page", "per_page")
 
 
+_TRANSLATED: dict[tuple[str, int], tuple[dict, dict[str, str]]] = {}
+
+
+def translated(labels: dict) -> dict:
+    """Return {key: label as text in the page's language} of a module-level table of lazy labels, made once per
+    language per process: a lazy label finds its translation anew each time it is shown (docs/design.md, "Speed
+    at scale"). The table itself is kept with its texts, so its id is never another table's."""
+    key = (current_language(), id(labels))
+    found = _TRANSLATED.get(key)
+    if found is None or found[0] is not labels:
+        found = _TRANSLATED[key] = (labels, {name: str(label) for name, label in labels.items()})
+    return found[1]
+
+
 def count_text(n: int) -> str:
-    """Return "3 notices" in the page's language."""
-    return ngettext("%(num)d notice", "%(num)d notices", n)
+    """Return "3 notices" in the page's language (each count once per language per process: a search page shows
+    a hundred, and Welsh has six plural forms to choose from)."""
+    return _count_text(current_language(), n)
+
+
+@lru_cache(maxsize=4096)
+def _count_text(language: str, n: int) -> str:
+    return ngettext("%(num)d notice", "%(num)d notices", n)  # in `language`: the page's, as count_text passes
 
 
 def _checkbox(value: str, label: str, counts: dict[str, int], selected, *, show_empty: bool = False) -> dict | None:
@@ -84,7 +107,7 @@ def _checkbox(value: str, label: str, counts: dict[str, int], selected, *, show_
 
 
 def _items(pairs, counts: dict[str, int], selected, *, show_empty: bool = False) -> list[dict]:
-    items = (_checkbox(value, str(label), counts, selected, show_empty=show_empty) for value, label in pairs)
+    items = (_checkbox(value, label, counts, selected, show_empty=show_empty) for value, label in pairs)
     return [item for item in items if item]
 
 
@@ -120,8 +143,9 @@ def _cpv_items(facets: dict[str, dict[str, int]], selected: tuple[str, ...]) -> 
 def region_items(facets: dict[str, dict[str, int]], selected: tuple[str, ...]) -> dict:
     """Return the region filter: Wales, its areas (open when one is ticked), then the other UK regions."""
     counts = facets.get("region", {})
-    wales = _checkbox(WALES_CODE, str(NUTS1[WALES_CODE]), counts, selected, show_empty=True)
-    others = _items(((code, name) for code, name in NUTS1.items() if code != WALES_CODE), counts, selected)
+    nuts1 = translated(NUTS1)
+    wales = _checkbox(WALES_CODE, nuts1[WALES_CODE], counts, selected, show_empty=True)
+    others = _items(((code, name) for code, name in nuts1.items() if code != WALES_CODE), counts, selected)
     known = set(NUTS1) | set(WALES)
     others += [
         {"value": code, "text": region_name(code) or code, "checked": True, "count": 0}
@@ -130,7 +154,7 @@ def region_items(facets: dict[str, dict[str, int]], selected: tuple[str, ...]) -
     ]
     return {
         "wales": wales,
-        "areas": _items(WALES.items(), {}, selected, show_empty=True),
+        "areas": _items(translated(WALES).items(), {}, selected, show_empty=True),
         "areas_open": any(code in WALES for code in selected),
         "others": others,
     }
@@ -148,21 +172,22 @@ def filter_options(params: SearchParams, facets: dict[str, dict[str, int]], buye
     buyers = list(facets.get("buyer", {})) + [b for b in filters.buyer_ids if b not in facets.get("buyer", {})]
     values = facets.get("value", {})
     band = args.get("value", "")
+    parameter_labels = translated(PARAMETER_LABELS)
     flags = {
-        name: _checkbox("1", str(PARAMETER_LABELS[name]), {"1": facets.get(facet, {}).get("true", 0)},
+        name: _checkbox("1", parameter_labels[name], {"1": facets.get(facet, {}).get("true", 0)},
                         ("1",) if getattr(filters, attr) else (), show_empty=True)
         for name, facet, attr in (("sme", "sme", "sme"), ("vcse", "vcse", "vcse"), ("wales", "in_wales", "in_wales"))
     }  # fmt: skip
     applied = applied_count(params)
     return {
-        "stage": _items(((s, stage_label(s)) for s in STAGES), facets.get("stage", {}), filters.stages,
-                        show_empty=True),
+        "stage": _items(((s, translated(STAGE_LABELS).get(s, s)) for s in STAGES), facets.get("stage", {}),
+                        filters.stages, show_empty=True),
         "cpv": long_facet(_cpv_items(facets, filters.cpv),
                           lambda n: ngettext("Show all %(num)d category", "Show all %(num)d categories", n)),
         "region": region_items(facets, filters.regions),
         "value": [{"value": "", "text": _("Any value"), "checked": not band}]
         + [
-            {"value": name, "text": str(VALUE_LABELS[name]), "checked": band == name,
+            {"value": name, "text": translated(VALUE_LABELS)[name], "checked": band == name,
              "hint": {"text": count_text(values.get(name, 0))}}
             for name in VALUE_BUCKETS
         ],  # fmt: skip
@@ -171,9 +196,9 @@ def filter_options(params: SearchParams, facets: dict[str, dict[str, int]], buye
         "buyer": long_facet(_items(((b, buyer_names.get(b, b)) for b in buyers), facets.get("buyer", {}),
                                    filters.buyer_ids),
                             lambda n: ngettext("Show all %(num)d buyer", "Show all %(num)d buyers", n)),
-        "source": _items(SOURCE_LABELS.items(), facets.get("sources", {}), filters.sources),
+        "source": _items(translated(SOURCE_LABELS).items(), facets.get("sources", {}), filters.sources),
         "flags": flags,
-        "sort": [{"value": s, "text": str(SORT_LABELS[s]), "selected": s == params.sort} for s in SORTS],
+        "sort": [{"value": s, "text": translated(SORT_LABELS)[s], "selected": s == params.sort} for s in SORTS],
         "dates": {name: args.get(name, "") for name in DATE_FIELDS},
         "hidden": [(name, value) for name, value in params.args
                    if name in HIDDEN or (name in ("sme", "vcse", "wales") and value == "0")],

@@ -14,11 +14,11 @@ from portal.db import get_session
 from portal.i18n import LANG_PREFIX
 from portal.labels.formatting import LENS_LABELS
 from portal.models.tables import Buyer
-from portal.search.indexing import matching_procurement_ids, search_procurements
+from portal.search.indexing import matching_procurement_count, search_procurements
 from portal.search.params import SearchParams, parse_search_args, problem_parameters
 from portal.web.forms import SearchForm
-from portal.web.result_rows import row_facts, time_status
-from portal.web.search_filters import PARAMETER_LABELS, SORT_LABELS, count_text, filter_options
+from portal.web.result_rows import card_html, row_facts, shown_title, stage_tag_html, status_notes_html, time_status
+from portal.web.search_filters import PARAMETER_LABELS, SORT_LABELS, count_text, filter_options, translated
 from search_index.query import MAX_CHARS, MAX_DEPTH, MAX_TERMS, MIN_PREFIX
 from search_index.results import MAX_PAGE
 
@@ -28,6 +28,10 @@ bp = Blueprint("search", __name__, url_prefix=LANG_PREFIX)
 # Every list of procurements (home, pipeline, buyer, notice and search pages) shows each row's facts for its stage.
 bp.add_app_template_global(row_facts, "procurement_facts")
 bp.add_app_template_global(time_status, "procurement_status")
+bp.add_app_template_global(shown_title, "shown_title")
+bp.add_app_template_global(card_html, "procurement_card_html")
+bp.add_app_template_global(stage_tag_html, "stage_tag_html")
+bp.add_app_template_global(status_notes_html, "status_notes_html")
 
 # search_index's message codes (and our own unknown_sort) in the page's language; its English text is the fallback.
 MESSAGES = {
@@ -157,9 +161,9 @@ def lens_items(params: SearchParams) -> list[dict]:
     """Return the lens checkboxes, each with how many of this search's notices it would keep."""
     items = []
     for name, label in LENS_LABELS.items():
-        found = matching_procurement_ids(params.text, replace(params.filters, lens=name))
+        found = matching_procurement_count(params.text, replace(params.filters, lens=name))
         checked = params.filters.lens == name
-        items.append({"value": name, "text": str(label), "checked": checked, "hint": {"text": count_text(len(found))}})
+        items.append({"value": name, "text": str(label), "checked": checked, "hint": {"text": count_text(found)}})
     return items
 
 
@@ -227,7 +231,8 @@ def found_item(row, hit) -> dict:
     """Return one result for the page: the procurement, where the words matched, and the marked fragments."""
     if hit is None:
         return {"p": row, "matched": "", "fragments": []}
-    matched = ", ".join(str(MATCHED_FIELDS.get(name, name)) for name in hit.matched_fields)
+    labels = translated(MATCHED_FIELDS)
+    matched = ", ".join(labels.get(name, name) for name in hit.matched_fields)
     fragments = [hit.highlights[name] for name in ("title", "description") if hit.highlights.get(name)]
     return {"p": row, "matched": matched, "fragments": fragments}
 
