@@ -5,79 +5,31 @@ See docs/design.md, "Publishing planned work"."""
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import pytest
-from sqlmodel import SQLModel
-from werkzeug.serving import make_server
 
-from portal import create_app
-from portal.db import get_engine
 from portal.publishing.csv_upload import COLUMNS
-from tests.accounts_helpers import make_member
-from tests.browser.test_buyer_sign_in import assert_accessible, newest_link
-from tests.conftest import free_port
+from tests.browser.buyers import assert_accessible, live_buyer_server, sign_in_from_outbox
 
 pytestmark = pytest.mark.browser
 
-MEMBER = "ceri@caerdydd.gov.wales"  # newest_link expects this address
 TITLES = {"en": "Grounds maintenance for Bute Park", "cy": "Cynnal a chadw tiroedd Parc Bute"}
 
 
 @pytest.fixture(scope="module")
 def publishing_server(tmp_path_factory):
-    """The portal on loopback with one member, writing its mail to an outbox folder."""
-    folder = tmp_path_factory.mktemp("publishing-live")
-    port = free_port()
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{folder / 'publishing.sqlite3'}",
-            "INDEX_DIR": str(folder / "index"),
-            "LOCK_DIR": str(folder),
-            "SECRET_KEY": "test",
-            "MAIL_SERVER": "",
-            "MAIL_OUTBOX": str(folder / "outbox"),
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    with app.app_context():
-        SQLModel.metadata.create_all(get_engine())
-    make_member(app, MEMBER, "GB-PPON-ABCD-1234-EFGH", "Cyngor Caerdydd")
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="publishing-live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", Path(folder / "outbox"), folder
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    with app.app_context():
-        get_engine().dispose()
-
-
-def sign_in(page, base: str, outbox: Path, lang: str) -> None:
-    seen = set(outbox.glob("*.eml"))
-    page.goto(f"{base}/{lang}/publish/")
-    page.wait_for_url(f"{base}/{lang}/publish/sign-in?next=/{lang}/publish/")
-    page.fill('input[name="email"]', MEMBER)
-    page.click('form[action$="/publish/sign-in"] button')
-    page.wait_for_url(f"{base}/{lang}/publish/sign-in")
-    link, _language = newest_link(outbox, seen)
-    page.goto(link)
-    page.click("#confirm-sign-in")
-    page.wait_for_url(f"{base}/{lang}/publish/")
+    """The portal on loopback with one member, writing its mail to an outbox folder (tests/browser/buyers.py)."""
+    with live_buyer_server(tmp_path_factory, "publishing") as server:
+        yield server
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
 def test_publish_through_the_form_and_find_it_in_search(browser, publishing_server, screenshots_dir, lang):
-    base, outbox, folder = publishing_server
+    base, folder = publishing_server.base, publishing_server.folder
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     context.set_default_timeout(5000)
     page = context.new_page()
     try:
-        sign_in(page, base, outbox, lang)
+        sign_in_from_outbox(page, publishing_server, lang)
         assert_accessible(page)
         page.click("main a.govuk-button")  # add planned work
         assert_accessible(page)
