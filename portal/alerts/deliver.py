@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 from portal.alerts import batch
 from portal.alerts.compose import CLOSING_WITHIN, DEFAULT_MAX_ITEMS, Email, compose
 from portal.alerts.links import manage_url, unsubscribe_url
+from portal.alerts.merge import repair_merged
 from portal.alerts.plan import Plan, plan_follows, plan_subscriptions, split
 from portal.db import lock_for_writing, session_scope
 from portal.mail import delivery
@@ -131,6 +132,7 @@ def prepare(frequency: str, dry_run: bool = False) -> Report:
     report = Report()
     with session_scope() as session:
         end = _lock_composing(session)
+        repair_merged(session)  # alerts of procurements linking merged away follow them (portal.alerts.merge)
         work = batch.due(session, frequency)
         start = work.oldest()
         if start is None:

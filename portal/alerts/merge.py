@@ -1,19 +1,21 @@
 """Keep alerts pointing at a procurement when linking merges it into another (the same notice found on two
 registers: portal.collect.ingest._merge moves its releases and keys, then deletes it).
 
-Run in the merge's transaction, before the source procurement is deleted: its follows and told items would
-otherwise hold foreign keys to a deleted row (the merge fails) or, without them, point at nothing. Items move
-to the target (their releases move with it, so (subscription or follow, procurement, release) stays unique and
-nothing is told twice); a follow moves too, unless the address already follows the target: then the two are
-one, the livelier kept. See docs/design.md, "Email alerts: sending", "Linking".
+`move_alerts` belongs in the merge's transaction, so alerts never point at a deleted procurement; until
+ingest calls it, the composer's `repair_merged` finds alerts of merged procurements (their tombstones) and
+moves them, each run. Items move to the target (their releases moved with it, so (subscription or follow,
+procurement, release) stays unique and nothing is told twice); a follow moves too, unless the address already
+follows the target: then the two are one, the livelier kept. See docs/design.md, "Email alerts: sending",
+"Linking".
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlalchemy import delete, union, update
+from sqlmodel import Session, col, select
 
 from portal.models.alerts import AlertItem, Follow
+from portal.models.tables import Procurement, ProcurementKey, ProcurementTombstone
 
 LIVELINESS = {"live": 2, "pending": 1, "stopped": 0}
 _CARRIED = ("status", "frequency", "confirmed_at", "stopped_at", "delivered_until", "confirm_nonce", "baseline")
@@ -38,3 +40,23 @@ def move_alerts(session: Session, source_id: int, target_id: int) -> None:
         session.flush()
         session.execute(delete(Follow).where(Follow.id == follow.id))
     session.flush()
+
+
+def repair_merged(session: Session) -> int:
+    """Move the alerts still pointing at procurements that linking merged away to where their ocid now lives
+    (a chain of merges followed through the keys, which move with each merge); return how many were moved."""
+    pointed = union(select(Follow.procurement_id), select(AlertItem.procurement_id)).subquery()
+    gone = session.exec(
+        select(ProcurementTombstone.procurement_id, ProcurementTombstone.ocid)
+        .where(col(ProcurementTombstone.procurement_id).in_(select(pointed.c.procurement_id)))
+        .where(col(ProcurementTombstone.procurement_id).not_in(select(Procurement.id)))
+    ).all()
+    moved = 0
+    for source_id, ocid in dict(gone).items():
+        target_id = session.exec(
+            select(ProcurementKey.procurement_id).where(ProcurementKey.kind == "ocid", ProcurementKey.key == ocid)
+        ).first()
+        if target_id is not None and target_id != source_id:
+            move_alerts(session, source_id, target_id)
+            moved += 1
+    return moved

@@ -75,7 +75,9 @@ class Follow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
-    procurement_id: int = Field(foreign_key="procurement.id", index=True)
+    # No foreign key: linking merges a procurement into another and deletes it, as for ProcurementTombstone;
+    # portal.alerts.merge moves its alerts to the merged one.
+    procurement_id: int = Field(index=True)
     frequency: str = Field(default="immediately", max_length=12)
     status: str = Field(default="pending", max_length=10, index=True)
     created_at: datetime | None = _when(nullable=False)
@@ -120,7 +122,9 @@ class AlertItem(SQLModel, table=True):
     email_id: int = Field(foreign_key="alertemail.id", index=True)
     subscription_id: int | None = Field(default=None, foreign_key="subscription.id", index=True)
     follow_id: int | None = Field(default=None, foreign_key="follow.id", index=True)
-    procurement_id: int = Field(foreign_key="procurement.id", index=True)
+    # No foreign key: linking merges a procurement into another and deletes it, as for ProcurementTombstone;
+    # portal.alerts.merge moves its alerts to the merged one.
+    procurement_id: int = Field(index=True)
     release_id: int = Field(foreign_key="release.id")
     section: str = Field(max_length=12)  # forward, open, closing, changes
     matched: list = _json()  # the matched words, or the changes (field, old, new) for a follow

@@ -100,7 +100,6 @@ def upgrade() -> None:
     sa.Column('delivered_until', portal.models.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('confirm_nonce', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('baseline', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['procurement_id'], ['procurement.id'], ),
     sa.ForeignKeyConstraint(['subscriber_id'], ['subscriber.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('subscriber_id', 'procurement_id', name='uq_follow_procurement')
@@ -122,7 +121,6 @@ def upgrade() -> None:
     sa.Column('created_at', portal.models.tables.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['email_id'], ['alertemail.id'], ),
     sa.ForeignKeyConstraint(['follow_id'], ['follow.id'], ),
-    sa.ForeignKeyConstraint(['procurement_id'], ['procurement.id'], ),
     sa.ForeignKeyConstraint(['release_id'], ['release.id'], ),
     sa.ForeignKeyConstraint(['subscription_id'], ['subscription.id'], ),
     sa.PrimaryKeyConstraint('id'),

@@ -20,7 +20,8 @@ FTS_OCID, S2W_OCID = "ocds-h6vhtk-0m0001", "ocds-kuma6s-148001"
 
 @pytest.fixture
 def merging_moves_alerts(monkeypatch):
-    """portal.collect.ingest._merge with the call it needs (docs/design.md, "Email alerts: sending", "Linking")."""
+    """portal.collect.ingest._merge with the call it should make (docs/design.md, "Email alerts: sending",
+    "Linking")."""
     merge = ingest._merge
 
     def with_alerts(session, source_id, target_id, known):
@@ -60,3 +61,22 @@ def test_a_merge_keeps_follows_and_told_items_on_the_merged_procurement(app, smt
     for message in smtp_server.to("a@example.org")[told:]:
         assert "Changes to what you follow" in message.get_body(("plain",)).get_content()
 
+
+def test_without_the_call_the_next_run_moves_the_alerts_of_a_merged_procurement(app, smtp_server):
+    _two_then_linked(smtp_server)  # today's ingest: the merge succeeds, alerts still name the merged-away row
+    with session_scope() as session:
+        [merged] = session.exec(select(Procurement)).all()
+        assert {f.procurement_id for f in session.exec(select(Follow))} != {merged.id}
+    told = len(smtp_server.to("a@example.org"))
+    deliver.run("immediately")
+    with session_scope() as session:
+        follows = session.exec(select(Follow).order_by(Follow.subscriber_id)).all()
+        assert [(f.subscriber_id, f.procurement_id) for f in follows] == [(1, merged.id), (2, merged.id)]
+        assert {item.procurement_id for item in session.exec(select(AlertItem))} == {merged.id}
+    for message in smtp_server.to("a@example.org")[told:]:  # no search tells it again
+        assert "Changes to what you follow" in message.get_body(("plain",)).get_content()
+    deliver.run("immediately")
+    with session_scope() as session:  # and nothing more to move
+        from portal.alerts.merge import repair_merged
+
+        assert repair_merged(session) == 0
