@@ -11,7 +11,7 @@ follows the target: then the two are one, the livelier kept. See docs/design.md,
 
 from __future__ import annotations
 
-from sqlalchemy import delete, union, update
+from sqlalchemy import delete, exists, or_, update
 from sqlmodel import Session, col, select
 
 from portal.models.alerts import AlertItem, Follow
@@ -45,11 +45,15 @@ def move_alerts(session: Session, source_id: int, target_id: int) -> None:
 def repair_merged(session: Session) -> int:
     """Move the alerts still pointing at procurements that linking merged away to where their ocid now lives
     (a chain of merges followed through the keys, which move with each merge); return how many were moved."""
-    pointed = union(select(Follow.procurement_id), select(AlertItem.procurement_id)).subquery()
+    tomb = ProcurementTombstone
     gone = session.exec(
-        select(ProcurementTombstone.procurement_id, ProcurementTombstone.ocid)
-        .where(col(ProcurementTombstone.procurement_id).in_(select(pointed.c.procurement_id)))
-        .where(col(ProcurementTombstone.procurement_id).not_in(select(Procurement.id)))
+        select(tomb.procurement_id, tomb.ocid).where(
+            or_(
+                exists().where(Follow.procurement_id == tomb.procurement_id),
+                exists().where(AlertItem.procurement_id == tomb.procurement_id),
+            ),
+            col(tomb.procurement_id).not_in(select(Procurement.id)),
+        )
     ).all()
     moved = 0
     for source_id, ocid in dict(gone).items():
