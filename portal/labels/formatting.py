@@ -20,6 +20,10 @@ STAGE_LABELS = {
     "awarded": lazy_gettext("Awarded"),
     "cancelled": lazy_gettext("Cancelled"),
 }
+# Planned work its buyer published on Piblinell and then withdrew is a procurement of source "portal" at stage
+# "cancelled" (docs/design.md, "Publishing planned work"): suppliers read "Withdrawn", as buyers withdraw plans
+# rather than cancel procurements. A label, not a stage: search, filters and the pipeline treat it as cancelled.
+WITHDRAWN = lazy_gettext("Withdrawn")
 # GOV.UK Frontend 6 tag colours; the label always carries the meaning, colour only helps.
 STAGE_TAG_CLASSES = {
     "pipeline": "govuk-tag--purple",
@@ -62,9 +66,23 @@ QUARTER_LABELS = {
 }
 
 
-def stage_label(stage: str | None) -> str:
-    """Return a stage's name in the page's language."""
+def stage_label(stage: str | None, source: str | None = None) -> str:
+    """Return a stage's name in the page's language; "Withdrawn" for a cancelled procurement or release of
+    source "portal" (planned work its buyer withdrew)."""
+    if stage == "cancelled" and source == "portal":
+        return str(WITHDRAWN)
     return str(STAGE_LABELS.get(stage or "", stage or ""))
+
+
+def withdrawn_by_buyer(p) -> bool:
+    """Whether a procurement (a Procurement row or anything with its attributes) is planned work its buyer
+    published on Piblinell and withdrew."""
+    return getattr(p, "stage", None) == "cancelled" and "portal" in (getattr(p, "sources", None) or [])
+
+
+def procurement_stage_label(p) -> str:
+    """Return the name of a procurement's stage as suppliers read it: its stage's, or "Withdrawn"."""
+    return str(WITHDRAWN) if withdrawn_by_buyer(p) else stage_label(getattr(p, "stage", None))
 
 
 def notice_type_label(notice_type: str | None) -> str:
@@ -144,6 +162,7 @@ def init_app(app: Flask) -> None:
     """Make the formatters available to templates as filters."""
     app.jinja_env.filters.update(
         stage_label=stage_label,
+        procurement_stage_label=procurement_stage_label,
         notice_type_label=notice_type_label,
         source_label=source_label,
         quarter_label=quarter_label,

@@ -17,7 +17,16 @@ from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
 from portal.i18n import current_language
-from portal.labels.formatting import STAGE_TAG_CLASSES, date_time, long_date, money, plain_text, stage_label
+from portal.labels.formatting import (
+    STAGE_TAG_CLASSES,
+    date_time,
+    long_date,
+    money,
+    plain_text,
+    procurement_stage_label,
+    stage_label,
+    withdrawn_by_buyer,
+)
 from portal.models.tables import utcnow
 from portal.web.caching import gettext as _  # Flask-Babel's, with the catalogue found once per locale
 from portal.web.caching import ngettext
@@ -184,7 +193,8 @@ def row_facts(p) -> list[Fact]:
     if stage == "awarded":
         return _awarded(p)
     if stage == "cancelled":
-        return [_fact("cancelled", _("Date cancelled"), long_date(getattr(p, "updated_at", None)))]
+        label = _("Date withdrawn") if withdrawn_by_buyer(p) else _("Date cancelled")
+        return [_fact("cancelled", label, long_date(getattr(p, "updated_at", None)))]
     if stage in ("open", "closed"):
         return [_fact("deadline", _("Deadline"), _moment(p, "deadline")), _value(p)]
     facts = []
@@ -235,10 +245,11 @@ def _html(value) -> Markup:
     return escape(plain_text("" if value is None else str(value)))
 
 
-def stage_tag_html(stage: str | None) -> Markup:
-    """Return a stage as a coloured GOV.UK tag with its translated name."""
+def stage_tag_html(stage: str | None, label: str | None = None) -> Markup:
+    """Return a stage as a coloured GOV.UK tag with its translated name (or `label`, e.g. procurement_stage_label's
+    "Withdrawn" for a cancelled procurement its buyer withdrew)."""
     classes = STAGE_TAG_CLASSES.get(stage, "govuk-tag--grey")
-    return Markup(STAGE_TAG.format(classes=classes, label=_html(stage_label(stage))))  # noqa: S704 (escaped)
+    return Markup(STAGE_TAG.format(classes=classes, label=_html(label or stage_label(stage))))  # noqa: S704 (escaped)
 
 
 def status_notes_html(p, now: datetime | None = None) -> Markup:
@@ -269,7 +280,7 @@ def card_html(p, heading_level: int = 3, extra: str = "") -> Markup:
         for fact in row_facts(p)
     )
     html = CARD.format(
-        stage=stage_tag_html(p.stage),
+        stage=stage_tag_html(p.stage, procurement_stage_label(p)),
         status=status_notes_html(p),
         level=int(heading_level),
         href=_html(url_for("notices.notice", ocid=p.ocid)),
