@@ -19,7 +19,7 @@ from whoosh.fields import NUMERIC
 
 from search_index.analysis import WORD_RE
 from search_index.fields import WordField
-from search_index.schema import BASE_FIELDS, PAIR_FIELDS, build_schema, fields_for
+from search_index.schema import PAIR_FIELDS, build_schema, fields_for
 
 if TYPE_CHECKING:
     from search_index.matching import CompiledSearch
@@ -34,7 +34,7 @@ NUMERIC_FIELDS = frozenset(name for name, field in SCHEMA.items() if isinstance(
 class Batch:
     """The batch's documents analysed as the index analyses them, inverted into term → bitset of documents.
 
-    Word pairs (phrases) are analysed only for a document that holds every word of a phrase searched for.
+    Word positions (phrases) are read only for a document that holds every word of a phrase searched for.
     """
 
     def __init__(self, docs: Sequence[dict], keys: Sequence | None = None):
@@ -42,25 +42,23 @@ class Batch:
         self.all = (1 << len(self.keys)) - 1
         self.postings: dict[tuple[str, bytes], int] = {}
         self.texts: list[dict[str, str]] = []  # per document: the text of each field with word pairs
-        self.pairs: dict[tuple[int, str], tuple] = {}  # (docnum, pair field) → (its pairs, pair → positions)
+        self.places: dict[tuple[int, str], tuple] = {}  # (docnum, text field) → _places
+        self.known: dict[type, dict[str, list[bytes]]] = defaultdict(dict)  # analyser → word → its terms
         numbers: dict[str, list[tuple[int, int]]] = {}
-        postings, words_of = self.postings, defaultdict(dict)
+        postings = self.postings
         for docnum, doc in enumerate(docs):
             bit, texts = 1 << docnum, {}
             for name, value in fields_for(doc).items():
                 field = INDEXED.get(name)
                 if field is None or name in PAIRS:
-                    continue  # stored text and columns; pairs are read from the text when a phrase asks
+                    continue  # stored text and columns; a phrase reads its words' positions from the text
                 if name in NUMERIC_FIELDS:
                     numbers.setdefault(name, []).append((value, docnum))
                     continue
                 if name in WORDS:  # the analyser's terms of each distinct word (WordField.index: its term_set)
-                    known, terms = words_of[type(field.analyzer)], set()
+                    terms = set()
                     for raw in set(WORD_RE.findall(value)):
-                        found = known.get(raw)
-                        if found is None:
-                            found = known[raw] = [t.encode("utf-8") for t in field.analyzer.word_terms(raw, "index")]
-                        terms.update(found)
+                        terms.update(self._terms(field.analyzer, raw))
                     texts[name] = value
                 else:
                     terms = {term for term, *_ in field.index(value)}
@@ -123,28 +121,36 @@ class Batch:
         return found & within
 
     def _phrase(self, field: str, sequences: dict, forms: tuple, within: int) -> int:
-        for position in forms:  # a document with a pair holds both its words in the pair field's text field
+        for position in forms:  # a document with the phrase holds one form of each of its words in the field
             within &= self.any_of(position)
             if not within:
                 return 0
-        found, starts = 0, frozenset(sequences)
+        found = 0
         for docnum in _members(range(len(self.keys)), within):
-            found_pairs = self.pairs.get((docnum, field))
-            if found_pairs is None:
-                at_pairs: dict[str, set[int]] = defaultdict(set)
-                for pos, pair in INDEXED[field].analyzer.pairs(self.texts[docnum].get(BASE_FIELDS[field], "")):
-                    at_pairs[pair].add(pos)
-                found_pairs = self.pairs[docnum, field] = (frozenset(at_pairs), at_pairs)
-            present, at_pairs = found_pairs
-            if any(
-                all(pair in present for pair in pairs)
-                and any(
-                    all(start + n in at_pairs[pair] for n, pair in enumerate(pairs)) for start in at_pairs[pairs[0]]
-                )
-                for first in starts & present
-                for pairs in sequences[first]
-            ):
+            where = self._places(docnum, field)
+            if any(_in_a_row(words, where) for first in sequences if first in where for words in sequences[first]):
                 found |= 1 << docnum
+        return found
+
+    def _places(self, docnum: int, field: str) -> dict[bytes, set[int]]:
+        """Return each term of a text field and its positions (the pairs the index has of it, unpaired)."""
+        found = self.places.get((docnum, field))
+        if found is None:
+            found, at = defaultdict(set), 0
+            for raw in WORD_RE.findall(self.texts[docnum].get(field, "")):
+                terms = self._terms(INDEXED[field].analyzer, raw)
+                if terms:  # a stop word takes no position (analysis._FusedTokenizer.positions)
+                    for term in terms:
+                        found[term].add(at)
+                    at += 1
+            self.places[docnum, field] = found
+        return found
+
+    def _terms(self, analyzer, raw: str) -> list[bytes]:
+        known = self.known[type(analyzer)]
+        found = known.get(raw)
+        if found is None:
+            found = known[raw] = [term.encode("utf-8") for term in analyzer.word_terms(raw, "index")]
         return found
 
     def _prefix(self, field: str, prefix: bytes) -> int:
@@ -186,11 +192,14 @@ class Batch:
         return out
 
 
-def _in_a_row(pairs: tuple[str, ...], present: frozenset, at: dict[str, set[int]]) -> bool:
-    """Tell whether a document has some pairs at consecutive positions (Whoosh's Phrase, slop 1)."""
-    if not all(pair in present for pair in pairs):
-        return False
-    return any(all(start + n in at[pair] for n, pair in enumerate(pairs)) for start in at[pairs[0]])
+def _in_a_row(words: tuple[bytes, ...], where: dict[bytes, set[int]]) -> bool:
+    """Tell whether words stand at consecutive positions, as their pairs must for Whoosh's Phrase (slop 1)."""
+    starts = where.get(words[0], set())
+    for n in range(1, len(words)):
+        starts = starts.intersection([place - n for place in where.get(words[n], ())])
+        if not starts:
+            return False
+    return bool(starts)
 
 
 _BITS = bytes.maketrans(b"01", b"\x00\x01")

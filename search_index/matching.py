@@ -27,7 +27,7 @@ from search_index.batch_index import PAIRS, SCHEMA, WORDS, Batch
 from search_index.filters import Filters, filter_query
 from search_index.query import And, Node, Not, Or, Word, parse, to_text
 from search_index.query_plan import compile_node
-from search_index.schema import BASE_FIELDS
+from search_index.schema import BASE_FIELDS, PAIR_FIELDS
 from search_index.synonyms import MAX_WORDS, alternatives
 
 # Plan nodes (tuples; a term key is (field, term bytes)):
@@ -62,14 +62,15 @@ def _key(field: str, text) -> tuple[str, bytes]:
 def _phrases(field: str, sequences: list[tuple[str, ...]]) -> tuple:
     """Return the plan of some phrases of one pair field and one length (the forms of one phrase's words)."""
     base, forms = BASE_FIELDS[field], [set() for _ in range(len(sequences[0]) + 1)]
+    by_first: dict[bytes, list[tuple[bytes, ...]]] = {}
     for pairs in sequences:
-        words = [pair.split(" ")[0] for pair in pairs] + [pairs[-1].split(" ")[1]]
+        words = tuple(
+            word.encode("utf-8") for word in [pair.split(" ")[0] for pair in pairs] + [pairs[-1].split(" ")[1]]
+        )
         for position, word in zip(forms, words, strict=True):
-            position.add(_key(base, word))
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for pairs in sequences:
-        by_first.setdefault(pairs[0], []).append(pairs)
-    return ("Q", field, by_first, tuple(frozenset(position) for position in forms))
+            position.add((base, word))
+        by_first.setdefault(words[0], []).append(words)
+    return ("Q", base, by_first, tuple(frozenset(position) for position in forms), tuple(sequences))
 
 
 def _or_plan(plans: list[tuple]) -> tuple:
@@ -81,7 +82,7 @@ def _or_plan(plans: list[tuple]) -> tuple:
             elif node[0] == "q":  # one phrase's forms, field by field: candidates once per field
                 phrases.setdefault((node[1], len(node[2])), []).append(node[2])
             elif node[0] == "Q":
-                phrases.setdefault((node[1], len(node[3]) - 1), []).extend(p for ps in node[2].values() for p in ps)
+                phrases.setdefault((PAIR_FIELDS[node[1]], len(node[4][0])), []).extend(node[4])
             else:
                 others.append(node)
     merged = [_phrases(field, list(dict.fromkeys(sequences))) for (field, _n), sequences in phrases.items()]

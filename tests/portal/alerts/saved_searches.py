@@ -44,7 +44,7 @@ def mutate(word: str, rng: random.Random) -> str:
     return "h" + lower if lower[0] in "aeiouwy" else lower
 
 
-def _text(doc: dict, rng: random.Random) -> str:
+def _text(doc: dict, rng: random.Random, broken: bool) -> str:
     english = _words(doc.get("title")) or _words(doc.get("description")) or ["services"]
     welsh = _words(doc.get("title_cy"))
     words = welsh if welsh and rng.random() < 0.5 else english
@@ -73,7 +73,7 @@ def _text(doc: dict, rng: random.Random) -> str:
     if kind == 9:
         return f"({word} OR {mutate(other, rng)}) {rng.choice(english)[:4]}*"
     if kind == 10:
-        return rng.choice(BROKEN)
+        return rng.choice(BROKEN) if broken else f"{word} {mutate(other, rng)}"
     return ""  # filters alone
 
 
@@ -108,13 +108,19 @@ def _filters(doc: dict, rng: random.Random) -> list[tuple[str, str]]:
     return pairs
 
 
-def saved_searches(docs: list[dict], count: int, seed: int = 10) -> list[str]:
-    """Return `count` query strings drawn from documents (portal.search.indexing.document_for dicts)."""
+def saved_searches(docs: list[dict], count: int, seed: int = 10, broken: bool = True) -> list[str]:
+    """Return `count` query strings drawn from documents (portal.search.indexing.document_for dicts).
+
+    With `broken`, some are hostile or unreadable input and some search for everything (for the tests);
+    without, every search has words or at least one filter, as a subscriber's would (for the benchmark).
+    """
     rng = random.Random(seed)
     out = []
     for _ in range(count):
         doc = rng.choice(docs)
-        text = _text(doc, rng)
+        text = _text(doc, rng, broken)
         pairs = ([("q", text)] if text else []) + _filters(doc, rng)
+        while not pairs and not broken:
+            pairs = _filters(doc, rng)
         out.append(urlencode(pairs))
     return out
