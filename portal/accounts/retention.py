@@ -1,4 +1,5 @@
-"""Retention of buyer-account data: a daily clock job ("buyers-retention" in portal.config CLOCK_SCHEDULE).
+"""Retention of buyer-account data: an hourly clock job ("buyers-retention" in portal.config CLOCK_SCHEDULE), so
+what the privacy page promises happens within the hour.
 
 See docs/design.md, "Buyer accounts: sign-in, organisations, audit" (Retention), and the privacy page.
 

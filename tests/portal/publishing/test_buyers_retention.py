@@ -1,4 +1,4 @@
-"""What buyer accounts keep and for how long: the privacy page says it in both languages, and the daily job
+"""What buyer accounts keep and for how long: the privacy page says it in both languages, and the hourly job
 (portal/accounts/retention.py, "buyers-retention" in the clock) cuts refused sign-ins to their domain after 30 days
 and deletes old sign-in links. See docs/design.md, "Buyer accounts: sign-in, organisations, audit" (Retention)."""
 
@@ -84,7 +84,7 @@ def test_refused_sign_ins_keep_only_their_domain_after_30_days_and_members_event
     assert "someone@gmail.com" not in shown and "sign-in.refused by @gmail.com" in shown
 
 
-def test_sign_in_links_expired_over_a_day_ago_are_deleted_by_the_daily_job(app, client):
+def test_sign_in_links_expired_over_a_day_ago_are_deleted_by_the_hourly_job(app, client):
     make_member(app, MEMBER, ORG)
     client.post("/en/publish/sign-in", data={"email": MEMBER})
     now = utcnow()
@@ -99,10 +99,9 @@ def test_domain_only_keeps_what_is_not_an_address():
     assert domain_only(None) is None and domain_only("-") == "-" and domain_only("@gmail.com") == "@gmail.com"
 
 
-def test_the_job_runs_daily_at_ten_to_four_london_time(app):
+def test_the_job_runs_every_hour_so_the_promises_hold_within_the_hour(app):
     trigger = build_scheduler(app).get_job("buyers-retention").trigger
     assert isinstance(trigger, CronTrigger)
-    winter = datetime(2026, 12, 2, 12, tzinfo=UTC)
-    assert trigger.get_next_fire_time(None, winter).astimezone(UTC) == datetime(2026, 12, 3, 3, 50, tzinfo=UTC)
-    summer = datetime(2027, 7, 1, 12, tzinfo=UTC)
-    assert trigger.get_next_fire_time(None, summer).astimezone(UTC) == datetime(2027, 7, 2, 2, 50, tzinfo=UTC)
+    fire = trigger.get_next_fire_time(None, datetime(2026, 12, 2, 12, 51, tzinfo=UTC))
+    assert fire.astimezone(UTC) == datetime(2026, 12, 2, 13, 50, tzinfo=UTC)
+    assert trigger.get_next_fire_time(None, fire + timedelta(seconds=1)) - fire == timedelta(hours=1)
