@@ -1,9 +1,9 @@
 """Compose one alert email (pure: what to say in, the message's parts out; no database, no sending).
 
-One email per address and frequency: every procurement once, in sections, saying which of the address's
-searches matched it and with which words, or what changed in one it follows (old and new). In the
-subscriber's language throughout (subject, body, dates, plurals, Content-Language). See docs/design.md,
-"Email alerts: sending".
+One email about one subscription or follow (portal.alerts.plan.split shares an address's procurements between
+its emails): every procurement once, in sections, saying which of the address's searches matched it and with
+which words, or what changed in one it follows (old and new). In the subscriber's language throughout
+(subject, body, dates, plurals, Content-Language). See docs/design.md, "Email alerts: sending".
 """
 
 from __future__ import annotations
