@@ -44,10 +44,23 @@ _BIT = tuple(1 << n for n in range(8))
 _BITS_OF = tuple(tuple(n for n in range(8) if byte >> n & 1) for byte in range(256))
 _NONZERO = re.compile(rb"[^\x00]+")  # runs of bytes with a document: the zero bytes are skipped in C
 BUYER_BITSETS_ABOVE = 20_000  # matches above which the buyer facet counts bitsets, not documents
+CACHED_BITSET_BYTES = 32 * 2**20  # term bitsets kept per commit (a quarter as much again for filters)
 
 
 def to_mask(docnums: Iterable[int], size: int) -> int:
-    """Return the bitset of some document numbers."""
+    """Return the bitset of some document numbers.
+
+    Many of them (a common word's postings) are marked as "1" digits in a text of `size` "0"s read as a binary
+    number, which C does: twice as fast per document as setting bits in bytes, but with a cost per index size,
+    so fewer are set in bytes (docs/design.md, "Speed at scale").
+    """
+    docnums = docnums if isinstance(docnums, list) else list(docnums)
+    if len(docnums) * 50 > size:
+        digits = bytearray(b"0") * size
+        for docnum in docnums:
+            digits[docnum] = 49  # "1"
+        digits.reverse()  # the last document is the highest bit, written first
+        return int(digits, 2)
     bits = bytearray((size + 7) // 8)
     bit = _BIT
     for docnum in docnums:
@@ -68,12 +81,31 @@ def from_mask(mask: int) -> list[int]:
     return out
 
 
+def _evict(cache: dict, limit: int) -> None:
+    """Drop the oldest entries of a cache beyond `limit` (another thread may be evicting too)."""
+    while len(cache) > limit:
+        try:
+            cache.pop(next(iter(cache)), None)
+        except (RuntimeError, StopIteration):  # changed by another thread meanwhile: try again
+            continue
+
+
 class FacetCache:
-    """Bitsets of facet values and cached term/filter masks for one searcher."""
+    """Bitsets of facet values and cached term/filter masks for one commit of an index.
+
+    Shared by the threads searching that commit (results._cache): each thread `bind`s its own searcher, which is
+    what reads the index for it (Whoosh searchers are not shared between threads), and every bitset worked out
+    serves them all (docs/design.md, "Speed at scale").
+    """
 
     def __init__(self, searcher):
-        self.searcher = searcher
+        self._bound = threading.local()
+        self._bound.searcher = searcher
         self.size = searcher.doc_count_all()
+        # As many bitsets as fit in CACHED_BITSET_BYTES (a bitset is size/8 bytes: 12.5 kB at 100k documents)
+        bitset_bytes = max(1, self.size // 8)
+        self.term_masks_kept = max(256, min(4096, CACHED_BITSET_BYTES // bitset_bytes))
+        self.masks_kept = max(64, min(512, CACHED_BITSET_BYTES // 4 // bitset_bytes))
         self.lock = threading.Lock()
         self._values: dict[str, dict[str, int]] = {}
         self._masks: dict[object, int] = {}
@@ -82,6 +114,16 @@ class FacetCache:
         self._orders: dict[str, tuple[list[int], list[int]]] = {}
         self.filter_masks: dict[object, int] = {}  # Filters → bitset (results._within)
         self.live = ((1 << self.size) - 1) & ~to_mask(deleted_docnums(searcher.reader()), self.size)
+
+    @property
+    def searcher(self):
+        """Return the searcher this thread bound (the one that made the cache, in the thread that made it)."""
+        return self._bound.searcher
+
+    def bind(self, searcher) -> FacetCache:
+        """Read the index through this thread's searcher of the same commit; return the cache."""
+        self._bound.searcher = searcher
+        return self
 
     def mask_of(self, q: wq.Query) -> int:
         """Return the bitset of a query's documents, combining cached term bitsets where it can."""
@@ -134,8 +176,7 @@ class FacetCache:
             btext = self.searcher.schema[field].to_bytes(text) if not isinstance(text, str) else text.encode("utf-8")
             mask = to_mask(posting_docnums(reader, field, btext), self.size)
             self._term_masks[key] = mask
-            if len(self._term_masks) > 4096:
-                self._term_masks.pop(next(iter(self._term_masks)))
+            _evict(self._term_masks, self.term_masks_kept)
         return mask
 
     def cached_mask(self, q: wq.Query) -> int:
@@ -144,8 +185,7 @@ class FacetCache:
         mask = self._masks.get(key)
         if mask is None:
             mask = self._masks[key] = self.mask_of(q)
-            if len(self._masks) > 512:
-                self._masks.pop(next(iter(self._masks)))
+            _evict(self._masks, self.masks_kept)
         return mask
 
     def values(self, facet: str) -> dict[str, int]:

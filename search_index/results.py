@@ -71,11 +71,26 @@ _results: OrderedDict = OrderedDict()
 _results_lock = threading.Lock()
 
 
+# commit (live.searcher_identity) → its bitsets, shared by every thread's searcher of that commit; the newest few
+_shared: OrderedDict = OrderedDict()
+SHARED_COMMITS = 2  # the live commit and the one before, which a thread may still be searching
+
+
 def _cache(searcher) -> FacetCache:
-    cache = _caches.get(searcher)
-    if cache is None:
-        cache = _caches[searcher] = FacetCache(searcher)
-    return cache
+    """Return the bitsets of the commit a searcher reads, bound to that searcher for this thread."""
+    identity = searcher_identity(searcher)
+    if identity is None:  # not a live searcher: its own cache
+        cache = _caches.get(searcher)
+        if cache is None:
+            cache = _caches[searcher] = FacetCache(searcher)
+        return cache
+    with _results_lock:
+        cache = _shared.get(identity)
+        if cache is None:
+            cache = _shared[identity] = FacetCache(searcher)
+            while len(_shared) > SHARED_COMMITS:
+                _shared.popitem(last=False)
+    return cache.bind(searcher)
 
 
 # sort → (column, descending); a missing value (MISSING) sorts last either way
