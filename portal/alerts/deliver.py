@@ -57,10 +57,10 @@ class Report:
     stale: int = 0
 
 
-def _write_email(session, plan: Plan, target: tuple[str, int], procurement_ids: list[int], run: tuple) -> int:
-    """Compose one email of an address, about one subscription or follow, and store it pending with its items
-    (for every row of the address that found a procurement it lists); return how many items. `run` is
-    (frequency, the batch's end, the run's compose cache)."""
+def _write_email(session, plan: Plan, target: tuple[str, int], procurement_ids: list[int], run: tuple) -> list:
+    """Compose one email of an address, about one subscription or follow, and store it pending; return its
+    items (for every row of the address that found a procurement it lists), for the caller to insert with the
+    run's others. `run` is (frequency, the batch's end, the run's compose cache)."""
     frequency, now, cache = run
     subscriber, lang = plan.subscriber, plan.subscriber.language if plan.subscriber.language == "cy" else "en"
     kind, target_id = target
@@ -105,9 +105,7 @@ def _write_email(session, plan: Plan, target: tuple[str, int], procurement_ids: 
         for row_kind, row_id, procurement_id, release_id, section, matched in plan.rows
         if procurement_id in shown
     ]
-    if items:
-        session.execute(insert(AlertItem), items)
-    return len(items)
+    return items
 
 
 def _lock_composing(session: Session) -> datetime:
@@ -143,11 +141,14 @@ def prepare(frequency: str, dry_run: bool = False) -> Report:
         plans: dict[int, Plan] = {}
         plan_subscriptions(session, work, procurements, latest, end, plans)
         plan_follows(session, work, procurements, latest, end, plans)
-        run = (frequency, end, {})
+        run, items = (frequency, end, {}), []
         for plan in plans.values():
             for target, procurement_ids in split(plan):
-                report.items += _write_email(session, plan, target, procurement_ids, run)
+                items += _write_email(session, plan, target, procurement_ids, run)
                 report.emails += 1
+        if items:
+            session.execute(insert(AlertItem), items)  # in the same transaction as the emails and watermarks
+        report.items = len(items)
         if dry_run:
             session.rollback()
         else:
