@@ -197,7 +197,10 @@ def _assign_procurements(session: Session, fresh: list[Incoming]) -> tuple[dict[
 
 def _merge(session: Session, source_id: int, target_id: int, known: dict) -> None:
     """Move every release and key of one procurement into another (a notice found on two registers)."""
+    from portal.alerts.merge import move_alerts  # docs/design.md, "Email alerts: sending", "Linking"
+
     log.info("linking procurement %s into %s (same notice on two registers)", source_id, target_id)
+    move_alerts(session, source_id, target_id)  # follows and told items go with it, in this transaction
     for table in (Release, ProcurementKey, RssItem):
         session.execute(update(table).where(table.procurement_id == source_id).values(procurement_id=target_id))
     ocid = session.exec(select(Procurement.ocid).where(Procurement.id == source_id)).one()
