@@ -85,7 +85,8 @@ def mark_answer(response: Response) -> Response:
     if request.endpoint not in VALIDATED or request.method not in ("GET", "HEAD"):
         return response
     etag = getattr(g, "piblinell_etag", None)
-    if etag is not None and response.status_code == 200:
+    # the session again: a view that put something in it (a CSRF token for a form) made the answer someone's own
+    if etag is not None and response.status_code == 200 and not session:
         response.set_etag(etag)
         response.headers["Cache-Control"] = VALIDATED[request.endpoint]
     elif "Cache-Control" not in response.headers:
