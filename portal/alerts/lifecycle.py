@@ -17,6 +17,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from portal.db import lock_for_writing
 from portal.models.alerts import Follow, SavedSearch, Subscriber, Subscription
 from portal.models.tables import Procurement, utcnow
 
@@ -98,8 +99,16 @@ def request_follow(session: Session, email: str, language: str, procurement: Pro
 def confirm(session: Session, kind: str, row_id: int, nonce: str, language: str | None = None):
     """Make a pending subscription or follow live, once: clear its nonce, start its deliveries now (what arrives
     after is new to it), mark the address proven and, given the confirming page's `language`, make it the
-    address's. Raise LinkUsed when the nonce no longer matches."""
-    model, now = MODELS[kind], utcnow()
+    address's. Raise LinkUsed when the nonce no longer matches.
+
+    The watermark is read under the notice writers' lock, as the sender reads a batch's end
+    (portal.alerts.deliver._lock_composing): an ingest stamps its changed_at under that lock, so a page being
+    stored meanwhile either commits before this moment (it had arrived: not new) or stamps a later time (new to
+    this row). Never stamped before the confirmation and committed after it, which no run would tell
+    (docs/design.md, "Email alerts: the pages", "Double opt-in")."""
+    model = MODELS[kind]
+    lock_for_writing(session)  # held until this short transaction commits; waits for a page being stored
+    now = utcnow()
     values = {"status": "live", "confirmed_at": now, "delivered_until": now, "confirm_nonce": None}
     if kind == "follow":
         values["baseline"] = _baseline(session, row_id)
