@@ -17,6 +17,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from portal.alerts.tokens import CONFIRM_MAX_AGE
 from portal.db import lock_for_writing
 from portal.models.alerts import Follow, SavedSearch, Subscriber, Subscription
 from portal.models.tables import Procurement, utcnow
@@ -76,6 +77,7 @@ def _ask(session: Session, subscriber: Subscriber, kind: str, lookup: dict, freq
         return Requested(subscriber, kind, row, send=False)
     row.status, row.frequency, row.stopped_at = "pending", frequency, None
     row.confirm_nonce = secrets.token_urlsafe(24)  # a newer confirmation email replaces the older link
+    row.asked_at = utcnow()  # its link works for CONFIRM_MAX_AGE; past that the row counts as stopped (retention)
     session.add(row)
     subscriber.inactive_since = None
     session.add(subscriber)
@@ -142,13 +144,19 @@ def _baseline(session: Session, follow_id: int) -> dict:
 
 
 def refresh_inactive(session: Session, subscriber: Subscriber) -> None:
-    """Set the address's inactive_since when nothing of it is pending or live (retention deletes it 28 days
-    later); clear it when something is. The caller commits."""
+    """Set the address's inactive_since when nothing of it is live or still confirmable (retention deletes it
+    28 days later; a pending row whose link expired counts as stopped: portal.alerts.retention); clear it when
+    something is. The caller commits."""
+    usable = utcnow() - CONFIRM_MAX_AGE
     active = sum(
         session.exec(
             select(func.count())
             .select_from(model)
-            .where(model.subscriber_id == subscriber.id, col(model.status).in_(ACTIVE))
+            .where(
+                model.subscriber_id == subscriber.id,
+                (col(model.status) == "live")
+                | ((col(model.status) == "pending") & (func.coalesce(model.asked_at, model.created_at) >= usable)),
+            )
         ).one()
         for model in MODELS.values()
     )

@@ -3,24 +3,27 @@
 
 - A sent email's body (AlertEmail.message) is deleted 30 days after it was sent; the row stays (who was told
   what, when: the items that keep anything from being told twice).
-- An address with nothing pending or live (Subscriber.inactive_since) for more than 28 days is deleted with all
-  its rows: subscriptions, follows, emails and items.
+- An address with nothing live and nothing it could still confirm is deleted with all its rows (subscriptions,
+  follows, emails and items) 28 days after the last of these ended: a stop (Subscriber.inactive_since), or a
+  pending row's confirmation link expiring (its asked_at + CONFIRM_MAX_AGE, 7 days; a link that can no longer
+  be used makes the row as good as stopped). So an address that never confirmed is deleted 35 days after it
+  last asked, as the privacy page says.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import and_, delete, exists, func, or_, update
 from sqlmodel import col, select
 
+from portal.alerts.tokens import CONFIRM_MAX_AGE
 from portal.db import session_scope
 from portal.models.alerts import AlertEmail, AlertItem, Follow, Subscriber, Subscription
 from portal.models.tables import utcnow
 
 BODY_KEPT = timedelta(days=30)
 ADDRESS_KEPT = timedelta(days=28)
-ACTIVE = ("pending", "live")
 
 
 def apply_retention(now: datetime | None = None) -> tuple[int, int]:
@@ -36,28 +39,24 @@ def apply_retention(now: datetime | None = None) -> tuple[int, int]:
             )
             .values(message=None)
         ).rowcount
-        stale = [
-            subscriber_id
-            for subscriber_id in session.exec(
-                select(Subscriber.id).where(col(Subscriber.inactive_since) < now - ADDRESS_KEPT)
-            )
-            if not _active(session, subscriber_id)
-        ]
+        stale = list(session.exec(select(Subscriber.id).where(*_ended_before(now - ADDRESS_KEPT))))
         for subscriber_id in stale:
             _delete_address(session, subscriber_id)
         session.commit()
         return bodies or 0, len(stale)
 
 
-def _active(session, subscriber_id: int) -> bool:
-    """Whether the address still has something pending or live (then inactive_since is out of date: keep it)."""
+def _ended_before(cutoff: datetime) -> tuple:
+    """The conditions of an address whose alerts all ended before `cutoff`: none live, none pending whose link
+    was still usable at `cutoff` (asked after cutoff - CONFIRM_MAX_AGE), and stopped before it (or, with no
+    stop recorded, created before it: pending rows are made after their address)."""
+    conditions = [func.coalesce(Subscriber.inactive_since, Subscriber.created_at) < cutoff]
     for model in (Subscription, Follow):
-        found = session.exec(
-            select(model.id).where(model.subscriber_id == subscriber_id, col(model.status).in_(ACTIVE))
-        ).first()
-        if found is not None:
-            return True
-    return False
+        asked = func.coalesce(model.asked_at, model.created_at)
+        of_it = model.subscriber_id == Subscriber.id
+        conditions.append(~exists().where(of_it, model.status == "live"))
+        conditions.append(~exists().where(of_it, and_(model.status == "pending", asked >= cutoff - CONFIRM_MAX_AGE)))
+    return tuple(conditions)
 
 
 def _delete_address(session, subscriber_id: int) -> None:

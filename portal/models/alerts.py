@@ -66,6 +66,8 @@ class Subscription(SQLModel, table=True):
     delivered_until: datetime | None = _when()
     # A confirmation token carries this; it is cleared when used, so each link confirms once.
     confirm_nonce: str | None = Field(default=None, max_length=64)
+    # When its latest confirmation link was made: pending past its 7-day life, it counts as stopped (retention).
+    asked_at: datetime | None = _when()
 
 
 class Follow(SQLModel, table=True):
@@ -85,6 +87,7 @@ class Follow(SQLModel, table=True):
     stopped_at: datetime | None = _when()
     delivered_until: datetime | None = _when()
     confirm_nonce: str | None = Field(default=None, max_length=64)
+    asked_at: datetime | None = _when()  # as Subscription.asked_at
     # The material facts last told (or seen at confirmation), to say what changed, old and new.
     baseline: dict = _json(dict)
 
