@@ -21,6 +21,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -327,6 +328,8 @@ def main() -> None:
         server.terminate()
         server.wait(20)
     procurements = procurement_count(directory)
+    if not args.reuse:
+        shutil.rmtree(directory, ignore_errors=True)
     print(f"\n{procurements} procurements; gunicorn.conf.py, 2 workers; {args.concurrency} connections; "
           f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"reference, static file: {static_rate:.0f}/s (p50 {static_p50:.1f} ms, p95 {static_p95:.1f} ms); "
