@@ -56,14 +56,15 @@ class Batch:
                     numbers.setdefault(name, []).append((value, docnum))
                     continue
                 if name in WORDS:  # the analyser's terms of each distinct word (WordField.index: its term_set)
-                    terms = set()
+                    known, terms = self.known[type(field.analyzer)], set()
                     for raw in set(WORD_RE.findall(value)):
-                        terms.update(self._terms(field.analyzer, raw))
+                        found = known.get(raw)
+                        terms.update(self._terms(field.analyzer, raw) if found is None else found)
                     texts[name] = value
                 else:
                     terms = {term for term, *_ in field.index(value)}
-                for term in terms:
-                    postings[name, term] = postings.get((name, term), 0) | bit
+                for key in [(name, term) for term in terms]:
+                    postings[key] = postings.get(key, 0) | bit
             self.texts.append(texts)
         self.present = frozenset(postings)
         self.numbers = {}  # field → (sorted values, cumulative bitsets: the first n in value order)

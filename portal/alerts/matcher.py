@@ -24,7 +24,7 @@ from portal.search.params import parse_search_args
 from search_index import Filters
 from search_index.facets import FacetCache, from_mask
 from search_index.filters import filter_query
-from search_index.matching import Batch, Unsupported, compile_search, units
+from search_index.matching import Batch, Unsupported, collector_paused, compile_search, units
 from search_index.query import parse
 from search_index.query_plan import compile_node, compile_query
 from search_index.schema import build_schema, fields_for
@@ -47,19 +47,20 @@ def match_batch(searches: Mapping[int, str], procurements: Sequence[Procurement]
     positive part that the procurement holds in any of their forms; () for a search of filters alone.
     """
     docs = [document_for(procurement) for procurement in procurements]
-    batch = Batch(docs, keys=[procurement.id for procurement in procurements])
     out: Matches = {}
     slow: dict[int, str] = {}
-    for search_id, query in searches.items():
-        try:
-            compiled = compile_search(*search_of(query))
-        except Unsupported:
-            log.warning("saved search %s is matched the slow way: %s", search_id, query)
-            slow[search_id] = query
-            continue
-        found = batch.match(compiled)
-        if found:
-            out[search_id] = found
+    with collector_paused():
+        batch = Batch(docs, keys=[procurement.id for procurement in procurements])
+        for search_id, query in searches.items():
+            try:
+                compiled = compile_search(*search_of(query))
+            except Unsupported:
+                log.warning("saved search %s is matched the slow way: %s", search_id, query)
+                slow[search_id] = query
+                continue
+            found = batch.match(compiled)
+            if found:
+                out[search_id] = found
     if slow:
         out.update(_naive(slow, docs))
     return out

@@ -1,6 +1,7 @@
 """matching_ids (every id a search matches, unpaged), the changed_since/changed_until filter, and the
 matching of saved searches against a batch of documents (search_index.matching), which must find the same."""
 
+import gc
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,7 +9,16 @@ import pytest
 from whoosh import query as wq
 
 from search_index import Filters, IndexMissing, matching_ids, rebuild, search, sync
-from search_index.matching import EVERY, Batch, Unsupported, compile_search, plan_of, units
+from search_index.matching import (
+    EVERY,
+    Batch,
+    Unsupported,
+    collector_paused,
+    compile_search,
+    match_batch,
+    plan_of,
+    units,
+)
 from search_index.query import parse
 from search_index.schema import BASE_FIELDS, PAIR_FIELDS
 from tests.search_index.small_corpus import CORPUS, NOW, notice
@@ -204,3 +214,19 @@ def test_a_query_the_evaluator_does_not_know_is_refused_not_guessed():
 def test_broken_searches_compile_without_an_error(built_index):
     for text in ('"', "((((((((((a))))))))))", "NOT", "-", "***", "a" * 600, "\x00\u202e"):
         assert batch_found(text, None) == matching_ids(built_index, text, None)
+
+
+def test_matching_pauses_the_cycle_collector_and_restores_it_as_it_was():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        match_batch({"a": ("cleaning", None)}, CORPUS)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+    with pytest.raises(KeyError), collector_paused():
+        match_batch({"a": ("cleaning", None)}, [{"title": "a document without an id"}])
+    assert gc.isenabled()  # even after an error
