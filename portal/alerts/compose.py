@@ -1,9 +1,10 @@
 """Compose one alert email (pure: what to say in, the message's parts out; no database, no sending).
 
-One email about one subscription or follow (portal.alerts.plan.split shares an address's procurements between
-its emails): every procurement once, in sections, saying which of the address's searches matched it and with
-which words, or what changed in one it follows (old and new). In the subscriber's language throughout
-(subject, body, dates, plurals, Content-Language). See docs/design.md, "Email alerts: sending".
+One digest per address per frequency per run (portal.alerts.plan): every procurement once, in sections, saying
+which of the address's searches matched it and with which words, or what changed in one it follows (old and
+new). Its one-click unsubscribe ends everything the email is about; the body also has a "stop" link per search
+and per followed procurement, and the manage link. In the subscriber's language throughout (subject, body,
+dates, plurals, Content-Language). See docs/design.md, "Email alerts: sending".
 """
 
 from __future__ import annotations
@@ -73,9 +74,11 @@ class Email:
     language: str
     items: list[Item]
     queries: list[str]  # the saved searches this email is about (for "see them all")
-    unsubscribe_url: str
+    unsubscribe_url: str  # one click ends every search and follow the email is about
     manage_url: str
     max_items: int = DEFAULT_MAX_ITEMS
+    stop_searches: dict[str, str] = field(default_factory=dict)  # query -> its own unsubscribe URL
+    stop_follows: dict[int, str] = field(default_factory=dict)  # followed procurement id -> its unsubscribe URL
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,9 @@ def _search_name(query: str) -> str:
 
 
 def subject_of(email: Email) -> str:
-    """What the email is and how many: "5 new notices for “cleaning”", "2 changes to work you follow"."""
+    """What the email is and how many: "5 new notices for your search “cleaning”", "12 new notices for your 3
+    searches", "2 changes to work you follow" (a followed procurement that changed counts as a change, even when
+    a search found it too: it is listed once, under the changes)."""
     found = sum(1 for item in email.items if item.section != "changes")
     changed = len(email.items) - found
     if found and len(email.queries) == 1:
@@ -108,11 +113,12 @@ def subject_of(email: Email) -> str:
             found,
             search=_search_name(email.queries[0]),
         )
-    if found:
+    if found:  # several searches (never one: a digest with news from one search names it)
         return ngettext(
-            "%(num)d new notice for your Piblinell alerts",
-            "%(num)d new notices for your Piblinell alerts",
+            "%(num)d new notice for your %(searches)d searches",
+            "%(num)d new notices for your %(searches)d searches",
             found,
+            searches=len(email.queries),
         )
     return ngettext(
         "%(num)d change to work you follow on Piblinell",
@@ -172,7 +178,7 @@ def _matched_line(match: Match, lang: str, cache: dict) -> str:
     return cache[key]
 
 
-def _view(item: Item, lang: str, cache: dict) -> dict:
+def _view(item: Item, lang: str, cache: dict, stop_follows: dict) -> dict:
     key = ("procurement", lang, item.procurement.id)
     if key not in cache:
         cache[key] = _procurement_view(item.procurement, lang)
@@ -180,6 +186,7 @@ def _view(item: Item, lang: str, cache: dict) -> dict:
         **cache[key],
         "matched": [_matched_line(match, lang, cache) for match in item.matches],
         "changes": [_change_line(change) for change in item.changes],
+        "stop_url": stop_follows.get(item.procurement.id) if item.changes else None,
     }
 
 
@@ -210,11 +217,15 @@ def compose(email: Email, cache: dict | None = None) -> Parts:
         shown, left_out = ordered[: email.max_items], len(ordered) - min(len(ordered), email.max_items)
         sections = []
         for name in SECTIONS:
-            views = [_view(item, lang, cache) for item in shown if item.section == name]
+            views = [_view(item, lang, cache, email.stop_follows) for item in shown if item.section == name]
             if views:
                 sections.append({"heading": str(SECTION_HEADINGS[name]), "items": views, "name": name})
         searches = [
-            {"name": _search_name(query), "url": absolute_url("search.search", lang_code=lang) + "?" + query}
+            {
+                "name": _search_name(query),
+                "url": absolute_url("search.search", lang_code=lang) + "?" + query,
+                "stop_url": email.stop_searches.get(query),
+            }
             for query in email.queries
         ]
         context = {
@@ -225,6 +236,8 @@ def compose(email: Email, cache: dict | None = None) -> Parts:
             "searches": searches,
             "unsubscribe_url": email.unsubscribe_url,
             "manage_url": email.manage_url,
+            # one link per search or follow, beside the email's own, when the email is about more than one
+            "each": len(email.stop_searches) + len(email.stop_follows) > 1,
         }
         text = render_template("alerts/email/digest.txt", **context)
         html = render_template("alerts/email/digest.html", **context)

@@ -7,8 +7,8 @@ The only I/O of alerts (docs/design.md, "Email alerts: sending"):
    (portal.alerts.matcher.match_batch); write the emails: their items (AlertItem, unique per
    subscription or follow, procurement and release) and the email rows (pending, the whole message) are
    written in ONE transaction with the watermarks, so a crash leaves either all of it or none of it. An
-   address gets one email per subscription or follow that has news, each procurement in only one of them
-   (`split`), so each email's one-click unsubscribe ends exactly what it is about.
+   address gets one digest per frequency per run, each procurement once, whose one-click unsubscribe ends
+   every subscription and follow it is about (links.digest_unsubscribe_url).
 2. `send_pending()`: claim each pending email (pending → sending, one conditional UPDATE: two senders never
    both win), send it through portal.mail.delivery, mark it sent. A temporary failure puts it back to
    pending with a backoff; a permanent refusal marks the address refused and ends all mail to it.
@@ -30,9 +30,9 @@ from sqlmodel import Session, col, select
 
 from portal.alerts import batch
 from portal.alerts.compose import CLOSING_WITHIN, DEFAULT_MAX_ITEMS, Email, compose
-from portal.alerts.links import manage_url, unsubscribe_url
+from portal.alerts.links import digest_unsubscribe_url, manage_url, unsubscribe_url
 from portal.alerts.merge import repair_merged
-from portal.alerts.plan import Plan, plan_follows, plan_subscriptions, split
+from portal.alerts.plan import Plan, plan_follows, plan_subscriptions
 from portal.db import lock_for_writing, session_scope
 from portal.mail import delivery
 from portal.models.alerts import AlertEmail, AlertItem, Follow, Subscriber, Subscription
@@ -57,31 +57,38 @@ class Report:
     stale: int = 0
 
 
-def _write_email(session, plan: Plan, target: tuple[str, int], procurement_ids: list[int], run: tuple) -> list:
-    """Compose one email of an address, about one subscription or follow, and store it pending; return its
-    items (for every row of the address that found a procurement it lists), for the caller to insert with the
-    run's others. `run` is (frequency, the batch's end, the run's compose cache)."""
+def _write_email(session, plan: Plan, run: tuple) -> list:
+    """Compose the one email of an address in this run and store it pending; return its items (for every row
+    of the address that found a procurement it lists), for the caller to insert with the run's others. `run`
+    is (frequency, the batch's end, the run's compose cache)."""
     frequency, now, cache = run
     subscriber, lang = plan.subscriber, plan.subscriber.language if plan.subscriber.language == "cy" else "en"
-    kind, target_id = target
+    subscription_ids, follow_ids = plan.covered()
     row = AlertEmail(
         subscriber_id=subscriber.id,
-        kind="digest" if kind == "subscription" else "follow",
+        kind="digest" if subscription_ids else "follow",
         frequency=frequency,
         message_id="",
         created_at=now,
     )
     session.add(row)
-    session.flush()
+    session.flush()  # its id goes in its one-click token
+    follows = {row_id: procurement_id for kind, row_id, procurement_id, *_ in plan.rows if kind == "follow"}
     parts = compose(
         Email(
             to=subscriber.email,
             language=lang,
-            items=[plan.items[procurement_id] for procurement_id in procurement_ids],
-            queries=[plan.queries[target_id]] if kind == "subscription" else [],
-            unsubscribe_url=unsubscribe_url(kind, target_id, lang),
+            items=list(plan.items.values()),
+            queries=[plan.queries[subscription_id] for subscription_id in subscription_ids],
+            unsubscribe_url=digest_unsubscribe_url(row.id, subscription_ids, follow_ids, lang),
             manage_url=manage_url(subscriber, lang),
             max_items=int(current_app.config.get("ALERTS_MAX_ITEMS", DEFAULT_MAX_ITEMS)),
+            stop_searches={
+                plan.queries[row_id]: unsubscribe_url("subscription", row_id, lang) for row_id in subscription_ids
+            },
+            stop_follows={
+                procurement_id: unsubscribe_url("follow", row_id, lang) for row_id, procurement_id in follows.items()
+            },
         ),
         cache,
     )
@@ -142,10 +149,9 @@ def prepare(frequency: str, dry_run: bool = False) -> Report:
         plan_subscriptions(session, work, procurements, latest, end, plans)
         plan_follows(session, work, procurements, latest, end, plans)
         run, items = (frequency, end, {}), []
-        for plan in plans.values():
-            for target, procurement_ids in split(plan):
-                items += _write_email(session, plan, target, procurement_ids, run)
-                report.emails += 1
+        for plan in plans.values():  # one email per address
+            items += _write_email(session, plan, run)
+            report.emails += 1
         if items:
             session.execute(insert(AlertItem), items)  # in the same transaction as the emails and watermarks
         report.items = len(items)

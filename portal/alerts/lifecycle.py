@@ -169,11 +169,20 @@ def refresh_inactive(session: Session, subscriber: Subscriber) -> None:
 
 def stop(session: Session, row) -> None:
     """Stop one subscription or follow (idempotent) and commit."""
-    if row.status != "stopped":
-        row.status, row.stopped_at, row.confirm_nonce = "stopped", utcnow(), None
-        session.add(row)
-        session.flush()
-    refresh_inactive(session, session.get(Subscriber, row.subscriber_id))
+    stop_rows(session, [row])
+
+
+def stop_rows(session: Session, rows: list) -> None:
+    """Stop subscriptions and follows of one address (an email's one-click unsubscribe: everything it is
+    about) in one transaction; idempotent; commit."""
+    now = utcnow()
+    for row in rows:
+        if row.status != "stopped":
+            row.status, row.stopped_at, row.confirm_nonce = "stopped", now, None
+            session.add(row)
+    session.flush()
+    for subscriber_id in {row.subscriber_id for row in rows}:
+        refresh_inactive(session, session.get(Subscriber, subscriber_id))
     session.commit()
 
 

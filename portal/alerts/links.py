@@ -28,3 +28,10 @@ def manage_url(subscriber, lang: str) -> str:
 def confirm_url(kind: str, row_id: int, nonce: str, lang: str) -> str:
     """The address of the page confirming one pending subscription or follow."""
     return absolute_url("alerts.confirm", lang_code=lang, token=tokens.confirm_token(kind, row_id, nonce))
+
+
+def digest_unsubscribe_url(email_id: int, subscription_ids, follow_ids, lang: str) -> str:
+    """The one-click unsubscribe address of one email: it ends every subscription and follow the email is
+    about (RFC 8058: the mail client's unsubscribe ends what the email is about)."""
+    token = tokens.digest_token(email_id, subscription_ids, follow_ids)
+    return absolute_url("alerts.unsubscribe_email", lang_code=lang, token=token)

@@ -1,5 +1,5 @@
 """What each address is told in one run: the due subscriptions' matches and the follows' material changes,
-by procurement, and how they are shared between the address's emails. Works in the composer's transaction
+by procurement, all in ONE digest per address (per frequency, per run). Works in the composer's transaction
 (portal.alerts.deliver.prepare), moving each row's watermark (and a follow's baseline) to the batch's end.
 See docs/design.md, "Email alerts: sending".
 """
@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Plan:
-    """What one address is told in a run: its items by procurement and the rows (subscriptions, follows) each
-    came from."""
+    """What one address is told in a run, in one email: its items by procurement (each once, naming every
+    search that found it and what changed if it is followed) and the rows (subscriptions, follows) each came
+    from."""
 
     subscriber: Subscriber
     items: dict[int, Item] = field(default_factory=dict)
@@ -28,20 +29,11 @@ class Plan:
     # (kind, row id, procurement id, release id, section, matched JSON)
     rows: list[tuple] = field(default_factory=list)
 
-
-def split(plan: Plan) -> list[tuple[tuple[str, int], list[int]]]:
-    """Share an address's procurements between its emails, one email per subscription or follow, each
-    procurement in ONE of them: a followed procurement that changed in its follow's email, any other in the
-    email of the oldest subscription that found it (listing every search of the address that did). So each
-    email's one-click unsubscribe ends exactly what the email is about (docs/design.md, "Email alerts:
-    sending", "One email per subscription or follow")."""
-    owners: dict[int, tuple[str, int]] = {}
-    for kind, row_id, procurement_id, *_ in sorted(plan.rows, key=lambda row: (row[0] != "follow", row[1])):
-        owners.setdefault(procurement_id, (kind, row_id))
-    groups: dict[tuple[str, int], list[int]] = {}
-    for procurement_id, target in owners.items():
-        groups.setdefault(target, []).append(procurement_id)
-    return sorted(groups.items())
+    def covered(self) -> tuple[list[int], list[int]]:
+        """The subscriptions and follows the email is about (each found something in it, listed or beyond the
+        cap): what its one-click unsubscribe ends."""
+        follows = sorted({row_id for kind, row_id, *_ in self.rows if kind == "follow"})
+        return sorted(self.queries), follows
 
 
 def _plan_for(plans: dict[int, Plan], subscriber: Subscriber) -> Plan:

@@ -3,6 +3,8 @@
 - confirm: a subscription or follow and its single-use nonce; 7 days (`CONFIRM_MAX_AGE`).
 - manage: a subscriber and its token version ("stop all" bumps the version, ending older links); 90 days.
 - unsubscribe: one subscription or follow; no expiry (RFC 8058 links live as long as the emails).
+- digest: one email's one-click unsubscribe: the email's id and every subscription and follow it is about; no
+  expiry. An address's digest covers several, so its RFC 8058 link must end them all, and only them.
 
 Reading a token never changes anything: the views decide, on POST only. See docs/design.md, "Email alerts".
 """
@@ -18,7 +20,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 CONFIRM_MAX_AGE = timedelta(days=7)
 MANAGE_MAX_AGE = timedelta(days=90)
 KINDS = ("subscription", "follow")
-_SALTS = {"confirm": "piblinell-alert-confirm", "manage": "piblinell-alert-manage", "unsub": "piblinell-alert-unsub"}
+_SALTS = {
+    "confirm": "piblinell-alert-confirm",
+    "manage": "piblinell-alert-manage",
+    "unsub": "piblinell-alert-unsub",
+    "digest": "piblinell-alert-digest",
+}
 
 
 class TokenInvalid(Exception):
@@ -76,6 +83,34 @@ def unsubscribe_token(kind: str, row_id: int) -> str:
 
 def read_unsubscribe_token(token: str) -> Target:
     return _target(_load("unsub", token, None), with_nonce=False)
+
+
+@dataclass(frozen=True)
+class Covered:
+    """What one email is about, as its one-click unsubscribe token says: the email and its rows."""
+
+    email_id: int
+    subscriptions: tuple[int, ...]
+    follows: tuple[int, ...]
+
+
+def _ids(value) -> bool:
+    return isinstance(value, list) and all(isinstance(part, int) and not isinstance(part, bool) for part in value)
+
+
+def digest_token(email_id: int, subscription_ids, follow_ids) -> str:
+    """The RFC 8058 one-click token of one email: it ends every subscription and follow the email is about."""
+    return _serializer("digest").dumps([email_id, sorted(subscription_ids), sorted(follow_ids)])
+
+
+def read_digest_token(token: str) -> Covered:
+    """Return what a digest token covers, or raise TokenInvalid."""
+    data = _load("digest", token, None)
+    if not (isinstance(data, list) and len(data) == 3 and isinstance(data[0], int) and _ids(data[1])):
+        raise TokenInvalid("malformed token")
+    if not _ids(data[2]) or not (data[1] or data[2]):
+        raise TokenInvalid("malformed token")
+    return Covered(data[0], tuple(data[1]), tuple(data[2]))
 
 
 def manage_token(subscriber_id: int, token_version: int) -> str:

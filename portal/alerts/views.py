@@ -23,7 +23,7 @@ from portal.alerts.describe import buyer_ids, describe, saved_query
 from portal.alerts.forms import ActionForm, FollowForm, SubscribeForm
 from portal.db import get_session
 from portal.i18n import current_language
-from portal.models.alerts import SavedSearch, Subscriber
+from portal.models.alerts import Follow, SavedSearch, Subscriber, Subscription
 from portal.models.tables import Procurement, utcnow
 from portal.search.indexing import matching_procurement_ids
 from portal.search.params import parse_search_args
@@ -150,21 +150,62 @@ def confirm(token: str):
     )  # fmt: skip
 
 
+def _stopping(rows: list[tuple[str, object]]) -> dict:
+    """What the unsubscribe pages say of the rows they stop: searches in words and followed procurements."""
+    session = get_session()
+    searches, procurements = [], []
+    for kind, row in rows:
+        about = _about(kind, row)
+        if kind == "subscription":
+            searches.append(about["rows"])
+        elif about["procurement"] is not None:  # None only until a merge's alerts are moved (repair_merged)
+            procurements.append(about["procurement"])
+    subscriber = session.get(Subscriber, rows[0][1].subscriber_id)
+    return {
+        "searches": searches,
+        "procurements": procurements,
+        "masked": mask(subscriber.email),
+        "stopped": all(row.status == "stopped" for _kind, row in rows),
+    }
+
+
+def _unsubscribe_page(rows: list[tuple[str, object]]):
+    """GET: a page with a button. POST (that button, or a mail client's `List-Unsubscribe=One-Click`): stop
+    the rows and answer 200, no redirect."""
+    values = _stopping(rows)
+    if request.method == "POST":
+        lifecycle.stop_rows(get_session(), [row for _kind, row in rows])
+        return render_template("alerts/unsubscribed.html", **values)
+    return render_template("alerts/unsubscribe.html", **values)
+
+
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058: the mail client's POST carries no cookie and no CSRF token; the token is the secret
 def unsubscribe(token: str):
-    """GET: a page with a button. POST (that button, or a mail client's `List-Unsubscribe=One-Click`): stop
-    that subscription or follow and answer 200, no redirect."""
+    """One subscription or follow (the "stop" link beside a search or a followed procurement in an email)."""
     target, row = _target(tokens.read_unsubscribe_token, token)
     if row is None:
         return link_problem(target)
+    return _unsubscribe_page([(target.kind, row)])
+
+
+@bp.route("/unsubscribe/email/<token>", methods=["GET", "POST"])
+@csrf.exempt  # as above: this is an email's List-Unsubscribe address
+def unsubscribe_email(token: str):
+    """Every subscription and follow one email is about (its RFC 8058 List-Unsubscribe link): one digest
+    covers an address's searches and follows of one frequency, so its one click ends all of them, and only
+    them. Rows gone since (retention, a merge) are skipped."""
+    try:
+        covered = tokens.read_digest_token(token)
+    except tokens.TokenInvalid:  # no expiry: only tampered, malformed or other-purpose tokens
+        return link_problem("invalid")
     session = get_session()
-    subscriber = session.get(Subscriber, row.subscriber_id)
-    values = {"kind": target.kind, "row": row, "masked": mask(subscriber.email), **_about(target.kind, row)}
-    if request.method == "POST":
-        lifecycle.stop(session, row)
-        return render_template("alerts/unsubscribed.html", **values)
-    return render_template("alerts/unsubscribe.html", **values)
+    rows = [("subscription", session.get(Subscription, row_id)) for row_id in covered.subscriptions]
+    rows += [("follow", session.get(Follow, row_id)) for row_id in covered.follows]
+    rows = [(kind, row) for kind, row in rows if row is not None]
+    if not rows:
+        return link_problem("invalid")
+    return _unsubscribe_page([(kind, row) for kind, row in rows if row.subscriber_id == rows[0][1].subscriber_id])
 
 
 @bp.errorhandler(CSRFError)

@@ -1,7 +1,7 @@
 """The whole loop over real SMTP on loopback: subscribe through the pages → confirm (POST) → import a real
-recorded day → `flask alerts send` → the emails arrive: language, sections, each procurement once across an
-address's searches and across registers, the cap, both unsubscribe headers, the one-click POST without cookies;
-a Welsh subscriber's email in Welsh throughout."""
+recorded day → `flask alerts send` → one digest per address arrives: language, sections, each procurement once across an
+address's searches and across registers, the cap, both unsubscribe headers, the one-click POST without cookies
+ending every search the digest is about; a Welsh subscriber's email in Welsh throughout."""
 
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ def _link_a_sell2wales_copy(app) -> str:
 
 def test_subscribe_confirm_import_send_and_unsubscribe(app, client, runner, smtp_server):
     _confirm(client, smtp_server, "jo@example.org", "en", "q=cleaning")
-    _confirm(client, smtp_server, "jo@example.org", "en", "q=services")
+    _confirm(client, smtp_server, "jo@example.org", "en", "q=cleaning+services")
+    _confirm(client, smtp_server, "many@example.org", "en", "q=services")
     _confirm(client, smtp_server, "cymro@example.org", "cy", "q=glanhau")
     imported = runner.invoke(args=["import", *map(str, fts_day_files())])
     assert imported.exit_code == 0, imported.output
@@ -68,27 +69,29 @@ def test_subscribe_confirm_import_send_and_unsubscribe(app, client, runner, smtp
     assert sent.exit_code == 0, sent.output
     assert "immediately: composed 3 emails" in sent.output and "sent 3, deferred 0" in sent.output
 
-    cleaning, services = sorted(_digests(smtp_server, "jo@example.org"), key=lambda m: "services" in m["Subject"])
-    for message in (cleaning, services):
+    [digest] = _digests(smtp_server, "jo@example.org")  # one email for both of jo's searches
+    [many] = _digests(smtp_server, "many@example.org")
+    for message in (digest, many):
         assert message["Content-Language"] == "en"
-        assert re.fullmatch(r"<https?://[^>]+/en/alerts/unsubscribe/[^>]+>", message["List-Unsubscribe"])
+        assert re.fullmatch(r"<https?://[^>]+/en/alerts/unsubscribe/email/[^>]+>", message["List-Unsubscribe"])
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message["List-Id"].startswith("Piblinell alerts <alerts.")
-    cleaning_ocids, services_ocids = _ocids(cleaning), _ocids(services)
-    assert len(cleaning_ocids) == len(set(cleaning_ocids))
-    assert not set(cleaning_ocids) & set(services_ocids)  # once across the address's two searches
-    assert cleaning_ocids.count(both_registers) == 1  # once though it is on two registers
-    subject = re.fullmatch(r"(\d+) new notices for your search “cleaning”", cleaning["Subject"])
-    assert subject and int(subject.group(1)) == len(cleaning_ocids)
-    text = cleaning.get_body(("plain",)).get_content()
+    ocids = _ocids(digest)
+    assert len(ocids) == len(set(ocids))  # once across the address's two searches
+    assert ocids.count(both_registers) == 1  # once though it is on two registers
+    subject = re.fullmatch(r"(\d+) new notices for your 2 searches", digest["Subject"])
+    assert subject and int(subject.group(1)) == len(ocids)
+    text = digest.get_body(("plain",)).get_content()
     assert text.index("New pipeline and planned work") < text.index("Awards and other updates")
-    assert "Your search “cleaning” matched: cleaning" in text and "Your search “services” matched" in text
+    assert "Your search “cleaning” matched: cleaning" in text
+    assert "Your search “cleaning services” matched: cleaning, services" in text  # both searches, one item
+    assert "Stop emails about your search “cleaning services”: " in text
     # "services" finds hundreds: the cap lists 50 and links to the whole search
-    services_text = services.get_body(("plain",)).get_content()
-    assert len(services_ocids) == 50
-    more = re.search(r"(\d+) more notices are not shown here", services_text)
-    assert more and int(more.group(1)) + 50 == int(re.match(r"\d+", services["Subject"]).group())
-    assert "/en/search?q=services" in services_text
+    many_text = many.get_body(("plain",)).get_content()
+    assert len(_ocids(many)) == 50 and re.fullmatch(r"\d+ new notices for your search “services”", many["Subject"])
+    more = re.search(r"(\d+) more notices are not shown here", many_text)
+    assert more and int(more.group(1)) + 50 == int(re.match(r"\d+", many["Subject"]).group())
+    assert "/en/search?q=services" in many_text
 
     welsh = _digests(smtp_server, "cymro@example.org")[0]
     assert welsh["Content-Language"] == "cy"
@@ -102,14 +105,14 @@ def test_subscribe_confirm_import_send_and_unsubscribe(app, client, runner, smtp
     assert '<html lang="cy">' in welsh.get_body(("html",)).get_content()
 
     again = runner.invoke(args=["alerts", "send"])  # nothing twice
-    assert "composed 0 emails" in again.output and len(smtp_server.messages) == 3 + 3
+    assert "composed 0 emails" in again.output and len(smtp_server.messages) == 4 + 3
 
-    # the mail client's one-click POST: no cookie, no CSRF token; it ends the search that email is about
+    # the mail client's one-click POST: no cookie, no CSRF token; it ends both searches the digest is about
     guarded = create_app({**app.config, "WTF_CSRF_ENABLED": True})
     mail_client = guarded.test_client(use_cookies=False)
-    path = urlsplit(services["List-Unsubscribe"].strip("<>")).path
+    path = urlsplit(digest["List-Unsubscribe"].strip("<>")).path
     answer = mail_client.post(path, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
     assert answer.status_code == 200 and "Location" not in answer.headers
     with app.app_context(), session_scope() as session:
         statuses = {s.saved_search_id: s.status for s in session.exec(select(Subscription).order_by(Subscription.id))}
-    assert list(statuses.values()) == ["live", "stopped", "live"]
+    assert list(statuses.values()) == ["stopped", "stopped", "live", "live"]

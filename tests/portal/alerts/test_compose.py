@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -106,10 +107,42 @@ def test_a_title_cannot_inject_markup_into_the_html():
     assert "<script>alert(1)</script> & co" in parts.text
 
 
-def test_an_email_about_several_searches_says_so():
-    items = [Item(_procurement(1), "open", [Match("q=cleaning"), Match("q=services")])]
-    parts = compose(_email(items, queries=["q=cleaning", "q=services"]))
-    assert parts.subject == "1 new notice for your Piblinell alerts"
-    assert (
-        compose(_email(items, "cy", ["q=a", "q=b"])).subject == "1 hysbysiad newydd ar gyfer eich rhybuddion Piblinell"
-    )
+@pytest.mark.parametrize(("count", "welsh"), [(1, "1 hysbysiad"), (2, "2 hysbysiad"), (7, "7 hysbysiad")])
+def test_an_email_about_several_searches_counts_them(count, welsh):
+    items = [Item(_procurement(n), "open", [Match("q=cleaning"), Match("q=services")]) for n in range(count)]
+    parts = compose(_email(items, queries=["q=cleaning", "q=services", "q=roads"]))
+    assert parts.subject == f"{count} new notice{'s' if count > 1 else ''} for your 3 searches"
+    cymraeg = compose(_email(items, "cy", ["q=a", "q=b"])).subject
+    assert cymraeg == f"{welsh} newydd ar gyfer eich 2 chwiliad"
+
+
+def test_a_digest_has_a_stop_link_per_search_and_per_follow_and_one_for_all():
+    items = [
+        Item(_procurement(1), "open", [Match("q=cleaning", ("cleaning",)), Match("q=roads", ("roads",))]),
+        Item(_procurement(2), "changes", changes=[Change("awarded", None, ["Acme Ltd"])]),
+    ]
+    email = _email(items, queries=["q=cleaning", "q=roads"])
+    email.stop_searches = {"q=cleaning": "https://p.example/s1", "q=roads": "https://p.example/s2"}
+    email.stop_follows = {2: "https://p.example/f7"}
+    parts = compose(email)
+    assert parts.headers["List-Unsubscribe"] == "<https://p.example/u>"  # the email's own: ends all three
+    for line in (
+        "Stop emails about your search “cleaning”: https://p.example/s1",
+        "Stop emails about your search “roads”: https://p.example/s2",
+        "Stop following this procurement: https://p.example/f7",
+        "Stop every alert in this email: https://p.example/u",
+        "Change or stop your alerts: https://p.example/m",
+    ):
+        assert line in parts.text, line
+    assert parts.text.count("/notice/ocds-test-1") == 1  # found by both searches, listed once
+    assert 'href="https://p.example/s2"' in parts.html and 'href="https://p.example/f7"' in parts.html
+    welsh = compose(replace(email, language="cy"))
+    assert "Atal e-byst am eich chwiliad “roads”: https://p.example/s2" in welsh.text
+    assert "Atal pob rhybudd yn yr e-bost hwn: https://p.example/u" in welsh.text
+
+
+def test_an_email_about_one_search_has_one_stop_link():
+    email = _email([Item(_procurement(1), "open", [Match("q=cleaning")])])
+    email.stop_searches = {"q=cleaning": "https://p.example/s1"}
+    parts = compose(email)
+    assert "Stop these emails: https://p.example/u" in parts.text and "https://p.example/s1" not in parts.text
