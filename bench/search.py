@@ -172,7 +172,11 @@ def run_fts5(db: sqlite3.Connection, classes) -> dict[str, tuple[float, float]]:
                 base, order, params = f"FROM doc WHERE 1{where}", "doc.published DESC", ()
             started = time.perf_counter()
             db.execute(f"SELECT count(*) {base}", params).fetchone()
-            db.execute(f"SELECT doc.ocid {base} ORDER BY {order} LIMIT 20 OFFSET {offset}", params).fetchall()
+            # the page's hits with what ours gives them: the title marked and a fragment of the description
+            shown = "doc.ocid"
+            if match:
+                shown += ", highlight(fts, 0, '<mark>', '</mark>'), snippet(fts, 1, '<mark>', '</mark>', '…', 20)"
+            db.execute(f"SELECT {shown} {base} ORDER BY {order} LIMIT 20 OFFSET {offset}", params).fetchall()
             if kwargs.get("facets"):
                 db.execute(f"SELECT doc.stage, count(*) {base} GROUP BY doc.stage", params).fetchall()
                 db.execute(f"SELECT substr(doc.cpv, 1, 2), count(*) {base} GROUP BY 1", params).fetchall()
