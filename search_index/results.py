@@ -138,9 +138,9 @@ def search(
     # "closing soonest" depends on the minute it is asked in; every other answer only on the index.
     minute = to_minutes(now or datetime.now(UTC)) if sort == "closing_soonest" else None
     identity = searcher_identity(searcher)
-    if identity is None:  # not a live searcher: nothing to key its answers by
-        return _search(searcher, parsed, messages, filters, sort, page, per_page, facets, now, explain)
     key = (identity, text or "", filters, sort, page, per_page, facets, explain, minute, tuple(messages))
+    if identity is None or not _hashable(key):  # not a live searcher, or filters given as lists: not kept
+        return _search(searcher, parsed, messages, filters, sort, page, per_page, facets, now, explain)
     with _results_lock:
         found = _results.get(key)
         if found is not None:
@@ -152,6 +152,14 @@ def search(
         while len(_results) > RESULTS_CACHED:
             _results.popitem(last=False)
     return results
+
+
+def _hashable(key) -> bool:
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
 
 
 def _search(searcher, parsed, messages, filters, sort, page, per_page, facets, now, explain) -> SearchResults:
@@ -225,6 +233,9 @@ def _within(cache: FacetCache, filters: Filters | None) -> int:
     lens's query is long, and its text as a key cost more than the bitsets)."""
     if filters is None:
         return cache.live
+    if not _hashable(filters):  # lists where tuples belong: worked out, not kept
+        fq = filter_query(filters)
+        return cache.live if fq is None else cache.live & cache.cached_mask(fq)
     found = cache.filter_masks.get(filters)
     if found is None:
         fq = filter_query(filters)

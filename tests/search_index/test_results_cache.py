@@ -39,3 +39,10 @@ def test_closing_soonest_is_asked_again_each_minute(fresh_index):
 def test_matching_count_is_the_number_of_matching_ids(built_index):
     for text, filters in (("", None), ("cleaning", None), ("council", Filters(stages=("open",))), ("nothing", None)):
         assert matching_count(built_index, text, filters) == len(matching_ids(built_index, text, filters))
+
+
+def test_filters_given_as_lists_are_searched_not_kept(built_index):
+    listed = search(built_index, "council", Filters(stages=["open"]), now=NOW)  # type: ignore[arg-type]
+    assert listed.total == search(built_index, "council", Filters(stages=("open",)), now=NOW).total
+    assert search(built_index, "council", Filters(stages=["open"]), now=NOW) is not listed  # type: ignore[arg-type]
+    assert matching_count(built_index, "council", Filters(stages=["open"])) == listed.total  # type: ignore[arg-type]
