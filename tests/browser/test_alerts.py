@@ -223,6 +223,12 @@ def test_follow_unsubscribe_stop_all_and_the_other_pages(alert_server, alert_pag
     assert page.locator("[id^='follow-']").count() >= 2
     manage_url = page.url
 
+    with app.app_context(), session_scope() as session:  # a digest's one-click page: both follows, a button
+        live = session.query(Follow).filter(Follow.status == "live").order_by(Follow.id).all()
+        mine = [row.id for row in live if row.subscriber_id == live[-1].subscriber_id]
+        page.goto(links.digest_unsubscribe_url(0, [], mine, lang))
+    assert page.locator("#unsubscribe-button").is_visible() and page.locator("main li a").count() == 2
+    audit(page, screenshots_dir, "unsubscribe-email")
     with app.app_context(), session_scope() as session:
         first = session.query(Follow).filter(Follow.status == "live").order_by(Follow.id).first()
         page.goto(links.unsubscribe_url("follow", first.id, lang))
