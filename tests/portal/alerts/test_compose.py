@@ -107,7 +107,10 @@ def test_a_title_cannot_inject_markup_into_the_html():
     assert "<script>alert(1)</script> & co" in parts.text
 
 
-@pytest.mark.parametrize(("count", "welsh"), [(1, "1 hysbysiad"), (2, "2 hysbysiad"), (7, "7 hysbysiad")])
+@pytest.mark.parametrize(
+    ("count", "welsh"),
+    [(1, "1 hysbysiad"), (2, "2 hysbysiad"), (3, "3 hysbysiad"), (6, "6 hysbysiad"), (7, "7 hysbysiad")],
+)
 def test_an_email_about_several_searches_counts_them(count, welsh):
     items = [Item(_procurement(n), "open", [Match("q=cleaning"), Match("q=services")]) for n in range(count)]
     parts = compose(_email(items, queries=["q=cleaning", "q=services", "q=roads"]))
