@@ -15,6 +15,10 @@ SAMPLE_VALUES = {
     "buyer_id": "1",
     "filename": "piblinell.css",
     "token": "not-a-token",
+    "entry_id": "1",
+    "organisation_id": "1",
+    "kind": "subscription",
+    "row_id": "1",
 }
 
 
