@@ -10,6 +10,7 @@ the fast path must equal (tests, bench/alerts.py). See docs/design.md, "Matching
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import parse_qsl
@@ -73,7 +74,9 @@ def match_batch_naive(searches: Mapping[int, str], procurements: Sequence[Procur
 
 def _naive(searches: Mapping[int, str], docs: Sequence[dict]) -> Matches:
     storage = RamStorage()
-    index = storage.create_index(build_schema())
+    # A name of its own: Whoosh writes a RAM index's temporary files under /tmp/<index name>.tmp, which two
+    # processes with the default name "MAIN" share, and the first to finish deletes under the other.
+    index = storage.create_index(build_schema(), indexname=f"alerts-{uuid.uuid4().hex}")
     writer = index.writer()
     for doc in docs:
         writer.add_document(**fields_for(doc))

@@ -1,8 +1,10 @@
 """The alert matcher's adapter: rows and query strings in, {search: {procurement: words}} out, never an error."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
+from whoosh.filedb.filestore import RamStorage
 
 from portal.alerts import matcher
 from portal.alerts.matcher import match_batch, match_batch_naive, search_of
@@ -78,3 +80,20 @@ def test_a_search_the_fast_path_cannot_evaluate_is_matched_by_whoosh(monkeypatch
     monkeypatch.setattr(matcher, "compile_search", compile_or_refuse)
     assert match_batch(SEARCHES, BATCH) == match_batch_naive(SEARCHES, BATCH)
     assert "matched the slow way" in caplog.text
+
+
+def test_naive_runs_at_once_keep_their_temporary_files_apart(monkeypatch):
+    # Whoosh writes a RAM index's temporary files under /tmp/<index name>.tmp: with the default name, two
+    # processes (the clock's fallback and a test run) shared one directory and the first to finish deleted it.
+    names: list[str] = []
+    original = RamStorage.temp_storage
+
+    def recording(self, name=None):
+        names.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(RamStorage, "temp_storage", recording)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: match_batch_naive(SEARCHES, BATCH), range(8)))
+    assert all(found == results[0] for found in results) and results[0]
+    assert len(set(names)) == 8 and not any(name.startswith("MAIN") for name in names)
