@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from portal.alerts.changes import Change
 from portal.alerts.describe import summary
-from portal.labels.formatting import day_or_time, long_date, money, stage_label
+from portal.labels.formatting import day_or_time, long_date, money, procurement_stage_label, stage_label
 from portal.mail.links import absolute_url, base_url
 from scrapers.vocabulary import FORWARD_STAGES
 
@@ -151,7 +151,7 @@ def _change_line(change: Change) -> str:
 def _procurement_view(procurement, lang: str) -> dict:
     """What an email says of a procurement, whoever it is for (the same for every email in one language)."""
     title = (procurement.title_cy if lang == "cy" and procurement.title_cy else procurement.title) or procurement.ocid
-    facts = [stage_label(procurement.stage)]
+    facts = [procurement_stage_label(procurement)]
     if procurement.deadline is not None and procurement.stage == "open":
         facts.append(_("Deadline: %(when)s", when=day_or_time(procurement.deadline)))
     elif procurement.expected_tender_date is not None and procurement.stage in FORWARD_STAGES:

@@ -12,7 +12,7 @@ from icalendar import Calendar, Event
 
 from portal.db import get_session
 from portal.i18n import LANG_PREFIX, current_language
-from portal.labels.formatting import money, plain_text, stage_label
+from portal.labels.formatting import money, plain_text, procurement_stage_label
 from portal.models.tables import Procurement, utcnow
 from portal.search.indexing import search_procurements
 from portal.search.params import SearchParams, parse_search_args
@@ -36,7 +36,7 @@ def search_all(params: SearchParams, limit: int) -> list[Procurement]:
     page = 1
     while len(found) < limit:
         rows, results = search_procurements(
-            text, filters, sort, page, MAX_PER_PAGE, facets=False, session=get_session()
+            text, filters, sort, page, MAX_PER_PAGE, facets=False, session=get_session(), explain=False
         )
         found.extend(rows)
         if page * MAX_PER_PAGE >= results.total or not results.hits or page >= MAX_PAGE:
@@ -74,7 +74,7 @@ def page_url(p: Procurement, lang: str | None = None) -> str:
 
 
 def _summary(p: Procurement) -> str:
-    parts = [stage_label(p.stage)]
+    parts = [procurement_stage_label(p)]
     if p.buyer_name:
         parts.append(p.buyer_name)
     if p.value_amount is not None:

@@ -15,7 +15,7 @@ from portal.api.exports import _index_dir, _when, bp, page_url, title_of
 from portal.db import get_session
 from portal.i18n import current_language
 from portal.labels.cpv_divisions import division_label
-from portal.labels.formatting import stage_label
+from portal.labels.formatting import procurement_stage_label
 from portal.search.indexing import search_procurements
 from portal.search.params import SearchParams, parse_search_args
 from search_index.results import MAX_PAGE, MAX_PER_PAGE
@@ -36,7 +36,7 @@ def safe_cell(value) -> str:
 def _columns(everything: bool) -> list[tuple[str, object]]:
     columns = [
         (_("Notice ID (OCID)"), lambda p: p.ocid),
-        (_("Stage"), lambda p: stage_label(p.stage)),
+        (_("Stage"), procurement_stage_label),
         (_("Title"), title_of),
         (_("Buyer"), lambda p: p.buyer_name),
         (_("Value excluding VAT"), lambda p: p.value_amount),

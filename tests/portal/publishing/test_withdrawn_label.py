@@ -97,3 +97,23 @@ def test_the_label_is_derived_from_source_and_stage(app):
         assert procurement_stage_label(withdrawn) == "Wedi'i dynnu'n ôl"
         assert procurement_stage_label(SimpleNamespace(stage="cancelled", sources=["fts", "s2w"])) == "Wedi'i ganslo"
         assert procurement_stage_label(SimpleNamespace(stage="pipeline", sources=["portal"])) == "Piblinell"
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_every_export_says_withdrawn_for_withdrawn_planned_work_and_cancelled_for_a_register_cancellation(app, lang):
+    """The spreadsheet's stage column and the Atom entries' summaries use the same label as the pages."""
+    ocid, _buyer_id = _withdrawn_entry_and_a_cancelled_register_notice(app)
+    client, words = app.test_client(), WORDS[lang]
+
+    rows = client.get(f"/{lang}/search.csv?stage=cancelled").get_data(as_text=True).splitlines()
+    ours, theirs = [row for row in rows if ocid in row], [row for row in rows if REGISTER in row]
+    assert len(ours) == len(theirs) == 1
+    assert words["withdrawn"] in ours[0] and words["cancelled"] not in ours[0]
+    assert words["cancelled"] in theirs[0] and words["withdrawn"] not in theirs[0]
+
+    feed = html.unescape(client.get(f"/{lang}/search.atom?stage=cancelled").get_data(as_text=True))
+    entries = feed.split("<entry>")[1:]
+    (ours,) = [entry for entry in entries if ocid in entry]
+    (theirs,) = [entry for entry in entries if REGISTER in entry]
+    assert words["withdrawn"] in ours and words["cancelled"] not in ours
+    assert words["cancelled"] in theirs and words["withdrawn"] not in theirs
