@@ -31,10 +31,12 @@ def test_publish_through_the_form_and_find_it_in_search(browser, publishing_serv
     try:
         sign_in_from_outbox(page, publishing_server, lang)
         assert_accessible(page)
-        page.click("main a.govuk-button")  # add planned work
+        with page.expect_navigation():  # a form post or link: wait for its page, never read the one before
+            page.click("main a.govuk-button")  # add planned work
         assert_accessible(page)
         assert page.locator('input[type="date"]').count() == 0  # GOV.UK date boxes, never the browser's picker
-        page.click('button[value="save"]')  # nothing filled in: the error summary, in the page's language
+        with page.expect_navigation():
+            page.click('button[value="save"]')  # nothing filled in: the error summary, in the page's language
         assert page.locator(".govuk-error-summary").count() == 1
         assert_accessible(page)
         page.fill("#reference", f"BP-{lang}")
@@ -42,7 +44,8 @@ def test_publish_through_the_form_and_find_it_in_search(browser, publishing_serv
         page.fill("#title_cy", TITLES["cy"])
         page.fill("#description_cy", "Torri gwair a phlannu ym Mharc Bute.")
         page.fill("#cpv_q", "horticultur" if lang == "en" else "garddwriaeth")
-        page.click('button[value="cpv-search"]')  # posts the form back with codes to tick; nothing saved
+        with page.expect_navigation():
+            page.click('button[value="cpv-search"]')  # posts the form back with codes to tick; nothing saved
         assert page.input_value("#title_cy") == TITLES["cy"]
         page.check("#cpv-77000000")
         page.fill("#value_low", "120000")
@@ -55,8 +58,8 @@ def test_publish_through_the_form_and_find_it_in_search(browser, publishing_serv
         page.click('button[value="save"]')
         page.wait_for_url(f"{base}/{lang}/publish/entries/*")
         assert_accessible(page)
-        page.click('form[action$="/publish"] button')  # publish the draft
-        page.wait_for_url(f"{base}/{lang}/publish/entries/*")
+        with page.expect_navigation():  # from the entry's page back to it: waiting for the URL would not wait
+            page.click('form[action$="/publish"] button')  # publish the draft
         assert page.locator(".govuk-notification-banner--success").count() == 1
         assert_accessible(page)
         entry_url = page.url
@@ -74,7 +77,8 @@ def test_publish_through_the_form_and_find_it_in_search(browser, publishing_serv
         bad = folder / f"bad-{lang}.csv"
         bad.write_text(",".join(COLUMNS) + "\r\nX-1,,,,,123,,,2027-13,,,,,,,\r\n", encoding="utf-8")
         page.set_input_files("#file", str(bad))
-        page.click('form[enctype="multipart/form-data"] button')
+        with page.expect_navigation():
+            page.click('form[enctype="multipart/form-data"] button')
         assert page.locator(".govuk-error-summary li").count() >= 3
         assert_accessible(page)
         good = folder / f"good-{lang}.csv"
