@@ -29,8 +29,10 @@ def test_a_confirmation_waits_for_a_page_being_stored_so_nothing_falls_between(a
             ingest_page(session, "fts", [fts_release(ocid="ocds-h6vhtk-0w0001", title="Cleaning, stored meanwhile")])
             stamped.set()
             go_on.wait(timeout=30)
+            # taken before the commit: the confirmation may take the lock the instant the commit frees it, before
+            # this thread runs again, so a moment taken after the commit can be later than the confirmation's own
+            moments["committing"] = utcnow()
             session.commit()
-            moments["committed"] = utcnow()
 
     def confirm():
         with app.app_context(), session_scope() as session:
@@ -49,8 +51,8 @@ def test_a_confirmation_waits_for_a_page_being_stored_so_nothing_falls_between(a
     with session_scope() as session:
         subscription = session.get(Subscription, row_id)
         stored = session.exec(select(Procurement).where(Procurement.ocid == "ocds-h6vhtk-0w0001")).one()
-        # the page was committed before the confirmation's moment: it was on the site when the address confirmed
-        assert stored.changed_at < moments["committed"] <= subscription.delivered_until
+        # the page was being committed before the confirmation's moment: it was on the site when the address confirmed
+        assert stored.changed_at < moments["committing"] <= subscription.delivered_until
     assert deliver.run("immediately")[0].emails == 0  # arrived before the confirmation: not news to it
     store([fts_release(ocid="ocds-h6vhtk-0w0002", notice_id="070002-2026", title="Cleaning, stored after")])
     assert deliver.run("immediately")[1].sent == 1
