@@ -93,14 +93,20 @@ def save(
     return entry
 
 
+def _lock_in_status(session: Session, entry: PlannedWork, status: str, refusal: str) -> None:
+    """Take the writers' lock and check the entry is still in `status` as the lock's holder sees it (checked
+    before too, so a plainly wrong request never waits for the lock); raise ValueError otherwise."""
+    for locked in (False, True):
+        if locked:
+            lock_for_writing(session)
+            session.refresh(entry)
+        if entry.status != status:
+            raise ValueError(f"{refusal}, not a {entry.status} entry")
+
+
 def publish(session: Session, organisation: Organisation, entry: PlannedWork, actor: str) -> None:
     """Publish a draft: its first release; the caller commits."""
-    if entry.status != "draft":
-        raise ValueError(f"only a draft can be published, not a {entry.status} entry")
-    lock_for_writing(session)
-    session.refresh(entry)
-    if entry.status != "draft":
-        raise ValueError(f"only a draft can be published, not a {entry.status} entry")
+    _lock_in_status(session, entry, "draft", "only a draft can be published")
     now = utcnow()
     entry.status, entry.published_at, entry.updated_at, entry.updated_by = "published", now, now, actor
     _log(session, entry, organisation, actor, "publish", {"status": ["draft", "published"]}, now)
@@ -109,12 +115,7 @@ def publish(session: Session, organisation: Organisation, entry: PlannedWork, ac
 
 def withdraw(session: Session, organisation: Organisation, entry: PlannedWork, actor: str, reason: str) -> None:
     """Withdraw a published entry, with the reason suppliers will read; the caller commits."""
-    if entry.status != "published":
-        raise ValueError(f"only a published entry can be withdrawn, not a {entry.status} entry")
-    lock_for_writing(session)
-    session.refresh(entry)
-    if entry.status != "published":
-        raise ValueError(f"only a published entry can be withdrawn, not a {entry.status} entry")
+    _lock_in_status(session, entry, "published", "only a published entry can be withdrawn")
     now = utcnow()
     entry.status, entry.withdrawn_reason, entry.updated_at, entry.updated_by = "withdrawn", reason, now, actor
     changes = {"status": ["published", "withdrawn"], "withdrawn_reason": [None, reason]}
